@@ -1,0 +1,32 @@
+// The long-lived pieces handlers use. Built once per process (desktop app, CLI, server).
+import pkg from '../../package.json' with { type: 'json' };
+import { openDatabase, schemaVersion, type Db } from '../store/database.ts';
+import { SessionStore } from '../store/sessions.ts';
+import { SettingsStore } from '../store/settings.ts';
+
+export interface ServicesOptions {
+  dbPath: string;
+}
+
+export interface Services {
+  readonly dbPath: string;
+  readonly db: Db;
+  readonly settings: SettingsStore;
+  readonly sessions: SessionStore;
+  readonly appVersion: string;
+  readonly schemaVersion: number;
+  close(): void;
+}
+
+export function createServices(options: ServicesOptions): Services {
+  const db = openDatabase(options.dbPath);
+  return {
+    dbPath: options.dbPath,
+    db,
+    settings: new SettingsStore(db),
+    sessions: new SessionStore(db),
+    appVersion: pkg.version,
+    schemaVersion: schemaVersion(db),
+    close: () => db.close(),
+  };
+}

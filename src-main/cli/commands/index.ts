@@ -1,0 +1,12 @@
+import { plannedCommands } from './planned.ts';
+import { serveCommand } from './serve.ts';
+import { sessionsCommand } from './sessions.ts';
+import type { Command } from './types.ts';
+
+const implemented: Command[] = [sessionsCommand, serveCommand];
+const byName = new Map(implemented.map((c) => [c.name, c]));
+
+/** Help order: the workflow of a race weekend, import first. */
+const ORDER = ['import', 'sessions', 'laps', 'kpis', 'channels', 'plugins', 'invoke', 'grants', 'serve', 'parity', 'bench'];
+
+export const commands: Command[] = ORDER.map((name) => byName.get(name) ?? plannedCommands.find((c) => c.name === name)!);

@@ -1,0 +1,9 @@
+// The renderer's one way to the Node side. In the desktop app the preload put the
+// contract on window.race (IPC); in browser mode (`race serve --ui`) the same contract
+// goes over HTTP to the page's own origin. Call sites never know which.
+import type { RaceApi } from '../../src-shared/contract/index.ts';
+import { createRpcClient } from '../../src-shared/rpc-client.ts';
+
+export const transport: 'desktop' | 'browser' = window.race ? 'desktop' : 'browser';
+
+export const race: RaceApi = window.race ?? createRpcClient(window.location.origin);

@@ -1,0 +1,89 @@
+// The API between the renderer and the Node side, defined once. Every transport — Electron
+// IPC (preload), HTTP (browser mode, tests) and the CLI — is generated from this table:
+// method names, argument and result schemas, and a one-line summary for help texts.
+//
+// A method takes one argument object (or none) and returns one value, so the same call
+// maps 1:1 onto an IPC invoke, an HTTP POST body and CLI flags.
+import { z } from 'zod';
+import { ModeState, RuntimeMode, SessionSummary, VersionInfo } from './model.ts';
+
+export * from './model.ts';
+
+interface MethodSpec<A extends z.ZodType, R extends z.ZodType> {
+  summary: string;
+  args: A;
+  result: R;
+}
+
+function method<A extends z.ZodType, R extends z.ZodType>(spec: MethodSpec<A, R>): MethodSpec<A, R> {
+  return spec;
+}
+
+const noArgs = z.strictObject({});
+
+export const contract = {
+  'app.version': method({
+    summary: 'Versions of Race, Node, Electron and the store schema',
+    args: noArgs,
+    result: VersionInfo,
+  }),
+  'runtime.getMode': method({
+    summary: 'Where plugin calls go: offline (local QuickJS), online (server) or auto',
+    args: noArgs,
+    result: ModeState,
+  }),
+  'runtime.setMode': method({
+    summary: 'Switch plugin calls between offline, online and auto',
+    args: z.strictObject({ mode: RuntimeMode }),
+    result: ModeState,
+  }),
+  'sessions.list': method({
+    summary: 'Imported sessions, newest first',
+    args: noArgs,
+    result: z.array(SessionSummary),
+  }),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type MethodArgs<M extends MethodName> = z.input<Contract[M]['args']>;
+export type ParsedArgs<M extends MethodName> = z.output<Contract[M]['args']>;
+export type MethodResult<M extends MethodName> = z.output<Contract[M]['result']>;
+
+export const methodNames = Object.keys(contract) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(contract, name);
+}
+
+// ---- The typed, namespaced API object: race.sessions.list(), race.runtime.setMode({ mode }) ----
+
+type Namespace<M extends string> = M extends `${infer N}.${string}` ? N : never;
+type Member<M extends string, N extends string> = M extends `${N}.${infer F}` ? F : never;
+
+/** Methods whose argument object has no required field can be called with no argument. */
+type CallArgs<M extends MethodName> = {} extends MethodArgs<M> ? [args?: MethodArgs<M>] : [args: MethodArgs<M>];
+
+export type RaceApi = {
+  readonly [N in Namespace<MethodName>]: {
+    readonly [M in MethodName as Member<M, N>]: (...args: CallArgs<M>) => Promise<MethodResult<M>>;
+  };
+};
+
+/** Any transport: send one call, get its value back or throw a RaceError. */
+export type Transport = (method: MethodName, args: unknown) => Promise<unknown>;
+
+/**
+ * Builds the API object from the contract over one transport. Plain nested objects of
+ * functions, so Electron's contextBridge can copy it into the renderer's world.
+ */
+export function buildApi(transport: Transport): RaceApi {
+  const api: Record<string, Record<string, (args?: unknown) => Promise<unknown>>> = {};
+  for (const name of methodNames) {
+    const dot = name.indexOf('.');
+    const ns = name.slice(0, dot);
+    const member = name.slice(dot + 1);
+    (api[ns] ??= {})[member] = (args?: unknown) => transport(name, args ?? {});
+  }
+  return api as unknown as RaceApi;
+}

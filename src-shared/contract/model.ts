@@ -1,0 +1,41 @@
+// Value types shared by the contract: what a session, a lap, a mode look like on the wire.
+import { z } from 'zod';
+
+export const RuntimeMode = z.enum(['offline', 'online', 'auto']);
+export type RuntimeMode = z.infer<typeof RuntimeMode>;
+
+export const LapKind = z.enum(['lap', 'out', 'in', 'partial']);
+export type LapKind = z.infer<typeof LapKind>;
+
+export const SessionSummary = z.object({
+  id: z.string(),
+  venue: z.string().nullable(),
+  vehicle: z.string().nullable(),
+  driver: z.string().nullable(),
+  /** ISO-8601 start of the recording, as the logger gave it (null when the file has none). */
+  startedAt: z.string().nullable(),
+  sourceFormat: z.string(),
+  /** Timed laps only: out-laps, in-laps and partial segments are not laps. */
+  lapCount: z.number().int().nonnegative(),
+  bestLapMs: z.number().nullable(),
+  importedAt: z.string(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+export const VersionInfo = z.object({
+  app: z.string(),
+  node: z.string(),
+  /** null outside the desktop app (CLI, server, browser mode). */
+  electron: z.string().nullable(),
+  chrome: z.string().nullable(),
+  platform: z.string(),
+  schemaVersion: z.number().int(),
+});
+export type VersionInfo = z.infer<typeof VersionInfo>;
+
+export const ModeState = z.object({
+  mode: RuntimeMode,
+  /** The server plugins are invoked on in online mode; null until one is configured. */
+  serverUrl: z.string().nullable(),
+});
+export type ModeState = z.infer<typeof ModeState>;

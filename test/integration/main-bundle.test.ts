@@ -1,0 +1,113 @@
+// The BUILT main bundle (out/main/index.js, built by `npm test` before vitest runs) loaded
+// with a stand-in 'electron': it must register exactly the contract's IPC handlers, open
+// one hardened window, and answer calls through the real store.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { methodNames } from '../../src-shared/contract/index.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp.ts';
+import { ipcChannel } from '../../src-shared/ipc.ts';
+import { userDataDir } from '../../src-main/platform/paths.ts';
+import { createElectronStandIn, createWebContents } from '../support/electron-stand-in.ts';
+
+const electron = vi.hoisted(() => ({ standIn: undefined as any }));
+vi.mock('electron', async () => {
+  const { createElectronStandIn } = await import('../support/electron-stand-in.ts');
+  electron.standIn = createElectronStandIn();
+  return electron.standIn.module;
+});
+
+const outDir = join(import.meta.dirname, '../../out');
+const rendererIndex = join(outDir, 'renderer/index.html');
+let recorded: ReturnType<typeof createElectronStandIn>['recorded'];
+
+/** An IPC event as Electron would build it for a frame of our window. */
+function ipcEvent(url: string, { subFrame = false } = {}) {
+  const mainFrame = { url };
+  return { sender: { mainFrame }, senderFrame: subFrame ? { url } : mainFrame };
+}
+
+async function call(channel: string, event: unknown, args: unknown) {
+  const handler = recorded.ipcHandlers.get(channel);
+  if (!handler) throw new Error(`no handler for ${channel}`);
+  return handler(event, args);
+}
+
+beforeAll(async () => {
+  expect(existsSync(join(outDir, 'main/index.js')), 'run `npm test` (it builds first) or `npm run build`').toBe(true);
+  process.env.RACE_DB = join(mkdtempSync(join(tmpdir(), 'race-main-')), 'race.db');
+  // @ts-expect-error the built bundle has no type declarations
+  await import('../../out/main/index.js');
+  recorded = electron.standIn.recorded;
+  electron.standIn.becomeReady();
+  await vi.waitFor(() => expect(recorded.windows).toHaveLength(1));
+});
+
+describe('built main bundle', () => {
+  it('registers exactly one IPC handler per contract method and nothing else', () => {
+    expect([...recorded.ipcHandlers.keys()].sort()).toEqual(methodNames.map(ipcChannel).sort());
+  });
+
+  it('opens one window with context isolation, sandbox and no Node integration', () => {
+    const [win] = recorded.windows;
+    const prefs = win!.options.webPreferences;
+    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    expect(prefs.preload).toBe(join(outDir, 'preload/index.cjs'));
+    expect(existsSync(prefs.preload)).toBe(true);
+    expect(win!.loadedFile).toBe(rendererIndex);
+  });
+
+  it('keeps its data where the CLI looks by default', () => {
+    expect(recorded.paths.get('userData')).toBe(userDataDir());
+  });
+
+  it('sends the strict Content-Security-Policy and denies every permission request', () => {
+    let headers: any;
+    recorded.headersListener!({ responseHeaders: { 'X-Other': ['1'] } }, (r: any) => (headers = r.responseHeaders));
+    expect(headers['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
+    expect(headers['X-Other']).toEqual(['1']);
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+    let granted: boolean | undefined;
+    recorded.permissionRequestHandler!({}, 'media', (ok: boolean) => (granted = ok));
+    expect(granted).toBe(false);
+    expect(recorded.permissionCheckHandler!({}, 'geolocation')).toBe(false);
+  });
+
+  it('blocks navigation and new windows in every web contents', () => {
+    const contents = createWebContents();
+    for (const fn of recorded.appListeners.get('web-contents-created') ?? []) fn({}, contents);
+    expect(contents.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+      const e = { preventDefault: vi.fn() };
+      contents.emit(event, e, 'https://example.com');
+      expect(e.preventDefault, event).toHaveBeenCalled();
+    }
+  });
+
+  it('answers a contract call from the app window through the real store', async () => {
+    const trusted = ipcEvent(pathToFileURL(rendererIndex).href);
+    const version = await call('race:app.version', trusted, {});
+    expect(version).toMatchObject({ ok: true, value: { app: expect.stringMatching(/^\d+\.\d+\.\d+/), schemaVersion: 1 } });
+    expect(await call('race:runtime.setMode', trusted, { mode: 'online' })).toEqual({ ok: true, value: { mode: 'online', serverUrl: null } });
+    expect(await call('race:runtime.getMode', trusted, {})).toEqual({ ok: true, value: { mode: 'online', serverUrl: null } });
+    expect(await call('race:sessions.list', trusted, undefined)).toEqual({ ok: true, value: [] });
+  });
+
+  it('rejects malformed arguments with an error naming the method and the field', async () => {
+    const trusted = ipcEvent(pathToFileURL(rendererIndex).href);
+    const reply = (await call('race:runtime.setMode', trusted, { mode: 'warp' })) as any;
+    expect(reply.ok).toBe(false);
+    expect(reply.error.code).toBe('BAD_ARGS');
+    expect(reply.error.message).toMatch(/^runtime\.setMode: invalid arguments — mode: /);
+  });
+
+  it('refuses calls from other pages and from sub-frames', async () => {
+    for (const event of [ipcEvent('https://evil.example/'), ipcEvent(pathToFileURL(rendererIndex).href, { subFrame: true })]) {
+      const reply = (await call('race:sessions.list', event, {})) as any;
+      expect(reply).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('not the Race window') } });
+    }
+  });
+});

@@ -1,0 +1,108 @@
+// A stand-in for the 'electron' module: records what the built main bundle and preload
+// do with Electron's API, so their behaviour can be checked without the Electron binary
+// (which cannot be downloaded here). Never import the real 'electron' in a test.
+type Listener = (...args: any[]) => unknown;
+
+export interface StandInWebContents {
+  listeners: Map<string, Listener[]>;
+  windowOpenHandler?: (details: { url: string }) => { action: string };
+  on(event: string, fn: Listener): StandInWebContents;
+  setWindowOpenHandler(fn: (details: { url: string }) => { action: string }): void;
+  emit(event: string, ...args: unknown[]): void;
+}
+
+export function createWebContents(): StandInWebContents {
+  const listeners = new Map<string, Listener[]>();
+  const contents: StandInWebContents = {
+    listeners,
+    on(event, fn) {
+      listeners.set(event, [...(listeners.get(event) ?? []), fn]);
+      return contents;
+    },
+    setWindowOpenHandler(fn) {
+      contents.windowOpenHandler = fn;
+    },
+    emit(event, ...args) {
+      for (const fn of listeners.get(event) ?? []) fn(...args);
+    },
+  };
+  return contents;
+}
+
+export function createElectronStandIn() {
+  const recorded = {
+    ipcHandlers: new Map<string, Listener>(),
+    windows: [] as { options: any; loadedFile?: string; loadedUrl?: string; webContents: StandInWebContents }[],
+    appListeners: new Map<string, Listener[]>(),
+    paths: new Map<string, string>(),
+    headersListener: undefined as undefined | Listener,
+    permissionRequestHandler: undefined as undefined | Listener,
+    permissionCheckHandler: undefined as undefined | Listener,
+    quitCalled: 0,
+  };
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+
+  class BrowserWindow {
+    webContents = createWebContents();
+    private entry;
+    constructor(options: any) {
+      this.entry = { options, webContents: this.webContents } as (typeof recorded.windows)[number];
+      recorded.windows.push(this.entry);
+    }
+    once() {}
+    on() {}
+    show() {}
+    focus() {}
+    restore() {}
+    isMinimized() {
+      return false;
+    }
+    async loadFile(file: string) {
+      this.entry.loadedFile = file;
+    }
+    async loadURL(url: string) {
+      this.entry.loadedUrl = url;
+    }
+  }
+
+  const module = {
+    app: {
+      whenReady: () => ready,
+      on(event: string, fn: Listener) {
+        recorded.appListeners.set(event, [...(recorded.appListeners.get(event) ?? []), fn]);
+      },
+      quit: () => {
+        recorded.quitCalled++;
+      },
+      setPath: (name: string, value: string) => recorded.paths.set(name, value),
+      getPath: (name: string) => recorded.paths.get(name) ?? `/stand-in/${name}`,
+      requestSingleInstanceLock: () => true,
+      getVersion: () => '0.0.0-stand-in',
+    },
+    BrowserWindow,
+    ipcMain: {
+      handle: (channel: string, fn: Listener) => {
+        if (recorded.ipcHandlers.has(channel)) throw new Error(`second handler for ${channel}`);
+        recorded.ipcHandlers.set(channel, fn);
+      },
+      removeHandler: (channel: string) => recorded.ipcHandlers.delete(channel),
+    },
+    session: {
+      defaultSession: {
+        webRequest: {
+          onHeadersReceived: (fn: Listener) => {
+            recorded.headersListener = fn;
+          },
+        },
+        setPermissionRequestHandler: (fn: Listener) => {
+          recorded.permissionRequestHandler = fn;
+        },
+        setPermissionCheckHandler: (fn: Listener) => {
+          recorded.permissionCheckHandler = fn;
+        },
+      },
+    },
+  };
+  return { module, recorded, becomeReady: () => resolveReady() };
+}

@@ -1,0 +1,68 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { openDatabase, schemaVersion } from '../../src-main/store/database.ts';
+import { SCHEMA_VERSION } from '../../src-main/store/migrations.ts';
+import { SettingsStore } from '../../src-main/store/settings.ts';
+import { SessionStore } from '../../src-main/store/sessions.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const dir = tempDir();
+
+describe('store', () => {
+  it('creates a migrated database file in WAL mode with foreign keys on, creating its folder', () => {
+    const db = openDatabase(join(dir, 'nested/folder/race.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
+  it('keeps settings across reopening', () => {
+    const path = join(dir, 'settings.db');
+    const a = openDatabase(path);
+    new SettingsStore(a).set('runtime.mode', 'online');
+    a.close();
+    const b = openDatabase(path);
+    expect(new SettingsStore(b).get('runtime.mode', 'offline')).toBe('online');
+    expect(new SettingsStore(b).get('absent', 42)).toBe(42);
+    b.close();
+  });
+
+  it('lists sessions newest first, counting timed laps only', () => {
+    const db = openDatabase(join(dir, 'sessions.db'));
+    const ins = db.prepare('INSERT INTO sessions (id, venue, vehicle, driver, started_at, device, source_format, imported_at) VALUES (?,?,?,?,?,?,?,?)');
+    ins.run('s1', 'Spa', 'GT3', 'Ana', '2024-05-01T10:00:00Z', null, 'motec-ld', '2024-05-02T00:00:00Z');
+    ins.run('s2', 'Monza', null, null, '2024-06-01T09:00:00Z', null, 'vbo', '2024-06-02T00:00:00Z');
+    const lap = db.prepare('INSERT INTO laps (session_id, number, start_s, end_s, time_ms, kind) VALUES (?,?,?,?,?,?)');
+    lap.run('s1', 0, 0, 150, 150000, 'out');
+    lap.run('s1', 1, 150, 288.5, 138500, 'lap');
+    lap.run('s1', 2, 288.5, 425.1, 136600, 'lap');
+    lap.run('s1', 3, 425.1, 600, 174900, 'in');
+    const list = new SessionStore(db).list();
+    expect(list.map((s) => s.id)).toEqual(['s2', 's1']);
+    expect(list[1]).toMatchObject({ venue: 'Spa', lapCount: 2, bestLapMs: 136600, sourceFormat: 'motec-ld' });
+    expect(list[0]).toMatchObject({ lapCount: 0, bestLapMs: null });
+    // foreign keys: laps go with their session, and cannot point nowhere
+    expect(() => lap.run('nope', 1, 0, 1, 1000, 'lap')).toThrow(/FOREIGN KEY/);
+    db.prepare('DELETE FROM sessions WHERE id = ?').run('s1');
+    expect(db.prepare('SELECT COUNT(*) AS n FROM laps').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('refuses a file that is not a database, naming it, and leaves it untouched', () => {
+    const path = join(dir, 'notes.db');
+    writeFileSync(path, 'these are my setup notes, not a database'.repeat(200));
+    expect(() => openDatabase(path)).toThrow(new RegExp(`cannot (use|open) ${path.replace(/[.]/g, '\\.')}.*not a database`));
+  });
+
+  it('refuses a database from a newer Race instead of damaging it', () => {
+    const path = join(dir, 'future.db');
+    const raw = new Database(path);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+    raw.close();
+    expect(() => openDatabase(path)).toThrow(/written by a newer Race \(schema \d+; this version knows up to \d+\)/);
+  });
+});
