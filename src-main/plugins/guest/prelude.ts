@@ -1,0 +1,510 @@
+// The guest prelude: plain JavaScript evaluated first in every plugin context, in both
+// engines (QuickJS and V8 isolates), before the plugin's bundle. It
+//   1. makes the two engines one platform: the same libm (V8 runs QuickJS's own, see
+//      detmath/), a seeded Math.random, a host-injected clock, UTC-only dates, no locale,
+//      one Number#toString(radix), one sort algorithm for comparators, no eval, and the
+//      same set of globals;
+//   2. builds the per-call `host` object (log, hasCapability, and fetch/storage only
+//      when granted) and runs the plugin's interfaces;
+//   3. moves values in and out as JSON text plus raw ArrayBuffers for typed arrays.
+// It evaluates to the control object the runtime keeps; nothing of it stays reachable
+// from plugin code. The host passes `globalThis.__raceBoot` = { engine, hostCall,
+// settle, libm? } and the prelude deletes it at once.
+export const GUEST_PRELUDE = String.raw`(function () {
+'use strict';
+const G = globalThis;
+const boot = G.__raceBoot;
+delete G.__raceBoot;
+const ENGINE = boot.engine;
+const hostCall = boot.hostCall;     // (op, payloadJson) => resultJson, synchronous
+const settle = boot.settle;         // (callId) => void: an async call finished
+
+const O = Object, defineProperty = O.defineProperty, freeze = O.freeze, keys = O.keys, getPrototypeOf = O.getPrototypeOf;
+const stringify = JSON.stringify, parse = JSON.parse;
+const NativeDate = G.Date, NativeNumberToString = Number.prototype.toString;
+const isArray = Array.isArray;
+const F64 = Float64Array, F32 = Float32Array, I32 = Int32Array, U8 = Uint8Array;
+const TypedArrayProto = getPrototypeOf(Int8Array.prototype);
+const PromiseResolve = (v) => Promise.resolve(v);
+
+function setHidden(obj, name, value) {
+  defineProperty(obj, name, { value, writable: true, configurable: true, enumerable: false });
+}
+function rename(fn, name, length) {
+  defineProperty(fn, 'name', { value: name, configurable: true });
+  defineProperty(fn, 'length', { value: length, configurable: true });
+  return fn;
+}
+
+// ---- 1. Math: one libm for both engines ----------------------------------------------
+if (ENGINE === 'v8') {
+  const lib = new WebAssembly.Instance(new WebAssembly.Module(boot.libm), {}).exports;
+  for (const name of ['sin','cos','tan','asin','acos','atan','sinh','cosh','tanh','asinh','acosh','atanh','exp','expm1','log','log1p','log2','log10','cbrt']) {
+    setHidden(Math, name, rename(lib[name], name, 1));
+  }
+  setHidden(Math, 'pow', rename(lib.pow, 'pow', 2));
+  setHidden(Math, 'atan2', rename(lib.atan2, 'atan2', 2));
+  // QuickJS inlines musl's hypot into its n-ary Math.hypot; this is that code in JS.
+  // Pure double arithmetic, no fused multiply-add: the same bits as the wasm.
+  const sf = new F64(1), su = new Uint32Array(sf.buffer);
+  let P700 = 1; for (let i = 0; i < 700; i++) P700 *= 2;
+  const M700 = 1 / P700, SPLIT = 134217729, sqrt = Math.sqrt, abs = Math.abs;
+  const hypot2 = (x, y) => {
+    sf[0] = x; let xh = su[1] & 0x7fffffff, xl = su[0];
+    sf[0] = y; let yh = su[1] & 0x7fffffff, yl = su[0];
+    if (xh < yh || (xh === yh && xl < yl)) { let t = xh; xh = yh; yh = t; t = xl; xl = yl; yl = t; }
+    const ex = xh >>> 20, ey = yh >>> 20;
+    su[1] = xh; su[0] = xl; x = sf[0];
+    su[1] = yh; su[0] = yl; y = sf[0];
+    if (ey === 0x7ff) return y;
+    if (ex === 0x7ff || (yh === 0 && yl === 0)) return x;
+    if (ex - ey > 64) return x + y;
+    let z = 1;
+    if (ex > 0x3ff + 510) { z = P700; x *= M700; y *= M700; }
+    else if (ey < 0x3ff - 450) { z = M700; x *= P700; y *= P700; }
+    const xc = x * SPLIT, xhh = x - xc + xc, xll = x - xhh, hx = x * x, lx = xhh * xhh - hx + 2 * xhh * xll + xll * xll;
+    const yc = y * SPLIT, yhh = y - yc + yc, yll = y - yhh, hy = y * y, ly = yhh * yhh - hy + 2 * yhh * yll + yll * yll;
+    return z * sqrt(ly + lx + hy + hx);
+  };
+  setHidden(Math, 'hypot', rename({ hypot(...args) {
+    let r = 0;
+    const n = args.length;
+    if (n > 0) {
+      r = +args[0];
+      if (n === 1) r = abs(r);
+      else for (let i = 1; i < n; i++) r = hypot2(r, +args[i]);
+    }
+    return r;
+  } }.hypot, 'hypot', 2));
+}
+{
+  // musl's acosh skips the sign check: QuickJS gives finite garbage for x < -1.
+  const rawAcosh = Math.acosh;
+  setHidden(Math, 'acosh', { acosh(x) { x = +x; return x < 1 ? NaN : rawAcosh(x); } }.acosh);
+}
+
+// ---- 2. Math.random: seeded per call (sfc32) ------------------------------------------
+let ra = 0, rb = 0, rc = 0, rd = 1;
+const sfc32 = () => {
+  const t = (((ra + rb) | 0) + rd) | 0;
+  rd = (rd + 1) | 0; ra = rb ^ (rb >>> 9); rb = (rc + (rc << 3)) | 0; rc = (rc << 21) | (rc >>> 11); rc = (rc + t) | 0;
+  return t >>> 0;
+};
+const seedRandom = (seed) => { ra = 0x9e3779b9; rb = 0x243f6a88; rc = 0xb7e15162; rd = seed | 0; for (let i = 0; i < 15; i++) sfc32(); };
+setHidden(Math, 'random', { random() { return ((sfc32() >>> 5) * 67108864 + (sfc32() >>> 6)) / 9007199254740992; } }.random);
+
+// ---- 3. Time: the host's clock, UTC only, ISO-8601 parsing only -----------------------
+let clockMs = 0;
+const ISO = /^([+-]\d{6}|\d{4})(-\d{2}(-\d{2})?)?(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const parseIso = (s) => {
+  s = '' + s;
+  const m = ISO.exec(s);
+  if (!m) return NaN;
+  // a date-time without an offset is local time in ECMAScript: here local time is UTC
+  return NativeDate.parse(m[4] && !m[7] ? s + 'Z' : s);
+};
+const DP = NativeDate.prototype;
+const getTime = DP.getTime;
+const toTimeValue = (v) => {
+  let p = v;
+  if (p !== null && (typeof p === 'object' || typeof p === 'function')) {
+    try { p = getTime.call(p); } catch { p = p.valueOf(); if (p !== null && typeof p === 'object') p = '' + p; }
+  }
+  return typeof p === 'string' ? parseIso(p) : +p;
+};
+const pad = (n, w) => { let s = '' + n; while (s.length < w) s = '0' + s; return s; };
+const DAYS = ['Sun','Mon','Tue','Wed','Thu','Fri','Sat'], MONTHS = ['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec'];
+const yearText = (y) => (y < 0 ? '-' + pad(-y, 6) : pad(y, 4));
+const dateText = (d) => DAYS[d.getUTCDay()] + ' ' + MONTHS[d.getUTCMonth()] + ' ' + pad(d.getUTCDate(), 2) + ' ' + yearText(d.getUTCFullYear());
+const timeText = (d) => pad(d.getUTCHours(), 2) + ':' + pad(d.getUTCMinutes(), 2) + ':' + pad(d.getUTCSeconds(), 2) + ' GMT+0000';
+const valid = (d) => getTime.call(d) === getTime.call(d);
+function RaceDate(...args) {
+  if (new.target === undefined) { const d = new NativeDate(clockMs); return dateText(d) + ' ' + timeText(d); }
+  let d;
+  if (args.length === 0) d = new NativeDate(clockMs);
+  else if (args.length === 1) d = new NativeDate(toTimeValue(args[0]));
+  else d = new NativeDate(NativeDate.UTC(...args));
+  if (new.target !== RaceDate) O.setPrototypeOf(d, new.target.prototype);
+  return d;
+}
+defineProperty(RaceDate, 'prototype', { value: DP, writable: false, enumerable: false, configurable: false });
+setHidden(DP, 'constructor', RaceDate);
+setHidden(RaceDate, 'now', { now() { return clockMs; } }.now);
+setHidden(RaceDate, 'parse', { parse(s) { return parseIso(s); } }.parse);
+setHidden(RaceDate, 'UTC', NativeDate.UTC);
+for (const [local, utc] of [['FullYear','UTCFullYear'],['Month','UTCMonth'],['Date','UTCDate'],['Day','UTCDay'],['Hours','UTCHours'],['Minutes','UTCMinutes'],['Seconds','UTCSeconds'],['Milliseconds','UTCMilliseconds']]) {
+  setHidden(DP, 'get' + local, DP['get' + utc]);
+  if (local !== 'Day') setHidden(DP, 'set' + local, DP['set' + utc]);
+}
+setHidden(DP, 'getTimezoneOffset', { getTimezoneOffset() { getTime.call(this); return 0; } }.getTimezoneOffset);
+if (DP.getYear) setHidden(DP, 'getYear', { getYear() { return this.getUTCFullYear() - 1900; } }.getYear);
+const methods = {
+  toString() { return valid(this) ? dateText(this) + ' ' + timeText(this) : 'Invalid Date'; },
+  toDateString() { return valid(this) ? dateText(this) : 'Invalid Date'; },
+  toTimeString() { return valid(this) ? timeText(this) : 'Invalid Date'; },
+  toLocaleString() { return valid(this) ? DP.toISOString.call(this) : 'Invalid Date'; },
+  toLocaleDateString() { return valid(this) ? DP.toISOString.call(this).slice(0, 10) : 'Invalid Date'; },
+  toLocaleTimeString() { return valid(this) ? DP.toISOString.call(this).slice(11, 19) : 'Invalid Date'; },
+};
+for (const k of keys(methods)) setHidden(DP, k, methods[k]);
+G.Date = RaceDate;
+
+// ---- 4. No locale -------------------------------------------------------------------
+{
+  const SP = String.prototype;
+  setHidden(SP, 'localeCompare', { localeCompare(that) { const a = '' + this, b = '' + that; return a < b ? -1 : a > b ? 1 : 0; } }.localeCompare);
+  setHidden(SP, 'toLocaleUpperCase', SP.toUpperCase);
+  setHidden(SP, 'toLocaleLowerCase', SP.toLowerCase);
+  setHidden(Number.prototype, 'toLocaleString', { toLocaleString() { return NativeNumberToString.call(this); } }.toLocaleString);
+  setHidden(BigInt.prototype, 'toLocaleString', BigInt.prototype.toString);
+}
+
+// ---- 5. Number#toString(radix): one algorithm (V8's DoubleToRadixCString) -------------
+{
+  const CH = '0123456789abcdefghijklmnopqrstuvwxyz';
+  const sf = new F64(1), su = new Uint32Array(sf.buffer);
+  const nextUp = (v) => { sf[0] = v; if (su[0] === 0xffffffff) { su[0] = 0; su[1] = su[1] + 1; } else su[0] = su[0] + 1; return sf[0]; };
+  const exponentPositive = (v) => { sf[0] = v; return ((su[1] >>> 20) & 0x7ff) - 1075 > 0; };
+  const radixString = (value, radix) => {
+    let neg = value < 0;
+    if (neg) value = -value;
+    let integer = Math.floor(value), fraction = value - integer;
+    let delta = 0.5 * (nextUp(value) - value);
+    const minDelta = nextUp(0);
+    if (delta < minDelta) delta = minDelta;
+    let frac = '';
+    if (fraction >= delta) {
+      const digits = [];
+      do {
+        fraction *= radix; delta *= radix;
+        const digit = fraction | 0;
+        digits.push(digit);
+        fraction -= digit;
+        if (fraction > 0.5 || (fraction === 0.5 && (digit & 1))) {
+          if (fraction + delta > 1) {
+            for (;;) {
+              if (digits.length === 0) { integer += 1; break; }
+              const last = digits.pop();
+              if (last + 1 < radix) { digits.push(last + 1); break; }
+            }
+            break;
+          }
+        }
+      } while (fraction >= delta);
+      if (digits.length) { frac = '.'; for (const d of digits) frac += CH[d]; }
+    }
+    let int = '';
+    while (exponentPositive(integer / radix)) { integer /= radix; int = '0' + int; }
+    do { const rem = integer % radix; int = CH[rem] + int; integer = (integer - rem) / radix; } while (integer > 0);
+    return (neg ? '-' : '') + int + frac;
+  };
+  setHidden(Number.prototype, 'toString', rename({ toString(radix) {
+    const x = typeof this === 'number' ? this : Number.prototype.valueOf.call(this);
+    if (radix === undefined || radix === 10) return NativeNumberToString.call(x);
+    const r = Math.trunc(+radix);
+    if (!(r >= 2 && r <= 36)) return NativeNumberToString.call(x, radix); // the engine's RangeError
+    if ((r & (r - 1)) === 0 || x !== x || x === Infinity || x === -Infinity) return NativeNumberToString.call(x, r);
+    if (x === 0) return '0';
+    return radixString(x, r);
+  } }.toString, 'toString', 1));
+}
+
+// ---- 6. Sorting with a comparator: one algorithm (bottom-up merge sort) ----------------
+{
+  const compareWith = (fn) => (x, y) => { const v = +fn(x, y); return v !== v ? 0 : v; };
+  const mergeSort = (items, cmp) => {
+    const n = items.length;
+    let src = items, dst = new Array(n);
+    for (let width = 1; width < n; width *= 2) {
+      for (let lo = 0; lo < n; lo += 2 * width) {
+        const mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+        let i = lo, j = mid, k = lo;
+        while (i < mid && j < hi) dst[k++] = cmp(src[i], src[j]) > 0 ? src[j++] : src[i++];
+        while (i < mid) dst[k++] = src[i++];
+        while (j < hi) dst[k++] = src[j++];
+      }
+      const t = src; src = dst; dst = t;
+    }
+    return src;
+  };
+  const AP = Array.prototype, nativeSort = AP.sort, nativeToSorted = AP.toSorted;
+  const sortedItems = (obj, fn) => {
+    const len = Math.min(Math.max(Math.trunc(+obj.length) || 0, 0), 9007199254740991);
+    const items = [];
+    let undef = 0;
+    for (let k = 0; k < len; k++) {
+      if (k in obj) { const v = obj[k]; if (v === undefined) undef++; else items.push(v); }
+    }
+    return { len, sorted: mergeSort(items, compareWith(fn)), undef };
+  };
+  setHidden(AP, 'sort', rename({ sort(fn) {
+    if (fn === undefined) return nativeSort.call(this);
+    if (typeof fn !== 'function') throw new TypeError('The comparison function must be either a function or undefined');
+    const obj = O(this);
+    const { len, sorted, undef } = sortedItems(obj, fn);
+    let k = 0;
+    for (; k < sorted.length; k++) obj[k] = sorted[k];
+    for (let u = 0; u < undef; u++) obj[k++] = undefined;
+    for (; k < len; k++) delete obj[k];
+    return obj;
+  } }.sort, 'sort', 1));
+  setHidden(AP, 'toSorted', rename({ toSorted(fn) {
+    if (fn === undefined) return nativeToSorted.call(this);
+    if (typeof fn !== 'function') throw new TypeError('The comparison function must be either a function or undefined');
+    const obj = O(this);
+    const len = Math.min(Math.max(Math.trunc(+obj.length) || 0, 0), 9007199254740991);
+    const all = []; for (let k = 0; k < len; k++) all.push(obj[k]);
+    const defined = all.filter((v) => v !== undefined);
+    const out = mergeSort(defined, compareWith(fn));
+    for (let u = defined.length; u < len; u++) out.push(undefined);
+    return out;
+  } }.toSorted, 'toSorted', 1));
+  const taSort = TypedArrayProto.sort, taToSorted = TypedArrayProto.toSorted;
+  setHidden(TypedArrayProto, 'sort', rename({ sort(fn) {
+    if (fn === undefined) return taSort.call(this);
+    if (typeof fn !== 'function') throw new TypeError('The comparison function must be either a function or undefined');
+    const sorted = mergeSort(Array.from(this), compareWith(fn));
+    for (let k = 0; k < sorted.length && k < this.length; k++) this[k] = sorted[k];
+    return this;
+  } }.sort, 'sort', 1));
+  setHidden(TypedArrayProto, 'toSorted', rename({ toSorted(fn) {
+    if (fn === undefined) return taToSorted.call(this);
+    const copy = this.slice();
+    return copy.sort(fn);
+  } }.toSorted, 'toSorted', 1));
+}
+
+// ---- 7. No code from strings -----------------------------------------------------------
+{
+  const refuse = (what) => rename({ [what]() { throw new EvalError('code generation from strings is not available to plugins'); } }[what], what, 1);
+  const protos = [
+    [Function.prototype, 'Function'],
+    [getPrototypeOf(async function () {}), 'AsyncFunction'],
+    [getPrototypeOf(function* () {}), 'GeneratorFunction'],
+    [getPrototypeOf(async function* () {}), 'AsyncGeneratorFunction'],
+  ];
+  for (const [proto, name] of protos) {
+    const ctor = refuse(name);
+    defineProperty(ctor, 'prototype', { value: proto, writable: false, enumerable: false, configurable: false });
+    setHidden(proto, 'constructor', ctor);
+    if (name === 'Function') G.Function = ctor;
+  }
+  delete G.eval;
+}
+
+// ---- 8. One set of globals --------------------------------------------------------------
+if (typeof G.InternalError === 'function') {
+  // QuickJS's stack-overflow error: present it as V8's RangeError does
+  setHidden(G.InternalError.prototype, 'name', 'RangeError');
+}
+for (const name of ['WebAssembly','Atomics','SharedArrayBuffer','Intl','console','WeakRef','FinalizationRegistry',
+  'DisposableStack','AsyncDisposableStack','SuppressedError','InternalError']) delete G[name];
+delete Math.sumPrecise;
+delete Array.fromAsync;
+delete JSON.rawJSON;
+delete JSON.isRawJSON;
+delete Error.captureStackTrace;
+delete Error.stackTraceLimit;
+delete Error.prepareStackTrace;
+delete Error.isError;
+
+// ---- 9. Values in and out: JSON + ArrayBuffers for typed arrays ---------------------------
+const MAX_DEPTH = 64;
+const TA = [[F64, '$f64'], [F32, '$f32'], [I32, '$i32'], [U8, '$u8']];
+const encodeOut = (value, buffers) => {
+  const seen = [];
+  const walk = (v, path, depth) => {
+    if (typeof v === 'number') {
+      if (v !== v) return { $num: 'NaN' };
+      if (v === Infinity) return { $num: 'Infinity' };
+      if (v === -Infinity) return { $num: '-Infinity' };
+      if (v === 0 && 1 / v < 0) return { $num: '-0' };
+      return v;
+    }
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    if (v === undefined) return undefined;
+    if (typeof v !== 'object') throw new TypeError('output holds a ' + typeof v + ' at ' + (path || '(root)'));
+    if (depth > MAX_DEPTH) throw new TypeError('output nests deeper than ' + MAX_DEPTH + ' at ' + path);
+    for (const [C, tag] of TA) {
+      if (v instanceof C) { buffers.push(v.slice().buffer); return { [tag]: buffers.length - 1 }; }
+    }
+    if (ArrayBuffer.isView(v)) throw new TypeError('output holds an unsupported ' + (v.constructor && v.constructor.name) + ' at ' + path);
+    if (seen.indexOf(v) >= 0) throw new TypeError('output is circular at ' + path);
+    seen.push(v);
+    let out;
+    if (isArray(v)) {
+      out = [];
+      for (let i = 0; i < v.length; i++) { const e = walk(v[i], path + '[' + i + ']', depth + 1); out.push(e === undefined ? null : e); }
+    } else {
+      out = {};
+      let escape = false;
+      for (const k of keys(v)) {
+        if (k.charCodeAt(0) === 36) escape = true;
+        const e = walk(v[k], path ? path + '.' + k : k, depth + 1);
+        if (e !== undefined) out[k] = e;
+      }
+      if (escape) out = { $obj: out };
+    }
+    seen.pop();
+    return out;
+  };
+  return stringify(walk(value, '', 0));
+};
+const decodeIn = (json, buffers) => {
+  const CT = { $f64: F64, $f32: F32, $i32: I32, $u8: U8 };
+  const NUM = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
+  const walk = (v) => {
+    if (v === null || typeof v !== 'object') return v;
+    if (isArray(v)) return v.map(walk);
+    const ks = keys(v);
+    if (ks.length === 1) {
+      const k = ks[0];
+      if (k === '$num') return NUM[v.$num];
+      if (k === '$obj') { const o = {}; for (const kk of keys(v.$obj)) o[kk] = walk(v.$obj[kk]); return o; }
+      if (CT[k]) return new CT[k](buffers[v[k]]);
+    }
+    const o = {};
+    for (const k of ks) o[k] = walk(v[k]);
+    return o;
+  };
+  return walk(parse(json));
+};
+
+// ---- 10. Logging: deterministic text, bounded -------------------------------------------
+const formatArg = (v, depth) => {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return v === 0 && 1 / v < 0 ? '-0' : '' + v;
+  if (typeof v === 'bigint') return v + 'n';
+  if (v === null || v === undefined || typeof v === 'boolean') return '' + v;
+  if (typeof v === 'symbol') return 'Symbol()';
+  if (typeof v === 'function') return '[function]';
+  if (v instanceof NativeDate) return valid(v) ? DP.toISOString.call(v) : 'Invalid Date';
+  if (v instanceof Error) return (typeof v.name === 'string' ? v.name : 'Error') + ': ' + (typeof v.message === 'string' ? v.message : '');
+  if (depth > 3) return isArray(v) ? '[…]' : '{…}';
+  if (ArrayBuffer.isView(v) && typeof v.length === 'number') {
+    const n = v.length, shown = [];
+    for (let i = 0; i < n && i < 10; i++) shown.push(formatArg(v[i], depth + 1));
+    return (v.constructor && v.constructor.name) + '(' + n + ') [' + shown.join(', ') + (n > 10 ? ', …' : '') + ']';
+  }
+  if (isArray(v)) return '[' + v.slice(0, 50).map((x) => formatArg(x, depth + 1)).join(', ') + (v.length > 50 ? ', …' : '') + ']';
+  const ks = keys(v).slice(0, 50);
+  return '{' + ks.map((k) => k + ': ' + formatArg(v[k], depth + 1)).join(', ') + (keys(v).length > 50 ? ', …' : '') + '}';
+};
+
+// ---- 11. Plugin module and calls ------------------------------------------------------------
+let exportsObj = null;
+let current = null;            // the call being run: { logs, logBytes, dropped, limits }
+const ops = new Map();         // async host operations awaiting the host
+let nextOp = 1;
+const results = new Map();     // finished async calls, until the host takes them
+
+const pushLog = (call, line) => {
+  if (call.logs.length >= call.limits.logLines || call.logBytes + line.length > call.limits.logBytes) { call.dropped++; return; }
+  call.logs.push(line);
+  call.logBytes += line.length;
+};
+const finishLogs = (call) => {
+  const logs = call.logs.slice();
+  if (call.dropped) logs.push('… ' + call.dropped + ' more log lines dropped (limit ' + call.limits.logLines + ' lines, ' + call.limits.logBytes + ' characters)');
+  return logs;
+};
+const callHost = (op, payload) => {
+  const reply = parse(hostCall(op, stringify(payload)));
+  if (reply.ok) return reply.value;
+  throw new Error(reply.error);
+};
+const asyncHost = (op, payload) => new Promise((resolve, reject) => {
+  const id = nextOp++;
+  ops.set(id, { resolve, reject });
+  try { callHost(op, { op: id, request: payload }); } catch (e) { ops.delete(id); reject(e); }
+});
+const makeHost = (call, caps) => {
+  const host = {
+    log: (...args) => { let line; try { line = args.map((a) => formatArg(a, 0)).join(' '); } catch { line = '[unprintable]'; } pushLog(call, line); },
+    hasCapability: (name) => caps.indexOf(name) >= 0,
+  };
+  if (caps.indexOf('fetch') >= 0) {
+    host.fetch = (req) => {
+      const r = typeof req === 'string' ? { url: req } : req;
+      if (r === null || typeof r !== 'object') return Promise.reject(new TypeError('fetch takes a URL or { url, method, headers, body }'));
+      const plain = { url: '' + r.url, method: r.method === undefined ? 'GET' : '' + r.method, headers: {}, body: r.body === undefined ? null : '' + r.body };
+      if (r.headers && typeof r.headers === 'object') for (const k of keys(r.headers)) plain.headers[k] = '' + r.headers[k];
+      return asyncHost('fetch', plain).then((res) => freeze({ status: res.status, headers: freeze(res.headers), body: res.body,
+        text: () => PromiseResolve(res.body), json: () => { try { return PromiseResolve(parse(res.body)); } catch (e) { return Promise.reject(e); } } }));
+    };
+  }
+  if (caps.indexOf('storage') >= 0) {
+    const op = (name, payload) => { try { return PromiseResolve(callHost('storage.' + name, payload)); } catch (e) { return Promise.reject(e); } };
+    host.storage = freeze({
+      get: (key) => op('get', { key: '' + key }),
+      put: (key, value) => op('put', { key: '' + key, value: '' + value }),
+      list: (prefix) => op('list', { prefix: prefix === undefined ? '' : '' + prefix }),
+      delete: (key) => op('delete', { key: '' + key }),
+    });
+  }
+  return freeze(host);
+};
+
+const errorOf = (e) => {
+  let name = 'Error', message = '';
+  try { if (e !== null && typeof e === 'object') { name = typeof e.name === 'string' ? e.name : 'Error'; message = typeof e.message === 'string' ? e.message : ''; } else message = '' + e; } catch { message = '[unreadable error]'; }
+  return { name: name.slice(0, 100), message: message.slice(0, 2000) };
+};
+const doneReply = (call, value) => {
+  const buffers = [];
+  let json;
+  try { json = encodeOut(value, buffers); }
+  catch (e) { return [stringify({ status: 'error', code: 'OUTPUT_UNSERIALIZABLE', error: errorOf(e), logs: finishLogs(call) })]; }
+  if (json === undefined) json = 'null';
+  return [stringify({ status: 'done', logs: finishLogs(call) }), json, ...buffers];
+};
+const errorReply = (call, code, e) => [stringify({ status: 'error', code, error: errorOf(e), logs: finishLogs(call) })];
+
+const control = {
+  /** module.exports of the plugin: run the CommonJS wrapper of its bundle. */
+  load(factory) {
+    const module = { exports: {} };
+    const require = (id) => { throw new Error('require("' + id + '") is not available: a plugin is one self-contained bundle'); };
+    factory.call(module.exports, module, module.exports, require);
+    exportsObj = module.exports;
+    const names = [];
+    if (exportsObj !== null && (typeof exportsObj === 'object' || typeof exportsObj === 'function')) {
+      for (const k of ['math','kpiProcessor','runPlan','uiCell','transform','liveHook']) { try { if (typeof exportsObj[k] === 'function') names.push(k); } catch {} }
+    }
+    return stringify(names);
+  },
+  /** Runs one call. Returns [headerJson, valueJson?, ...buffers]; status "pending" for async calls. */
+  invoke(callId, iface, inputJson, buffers, contextJson) {
+    const ctx = parse(contextJson);
+    clockMs = ctx.now;
+    seedRandom(ctx.seed);
+    const call = { logs: [], logBytes: 0, dropped: 0, limits: ctx.limits };
+    current = call;
+    let handler;
+    try { handler = exportsObj === null || exportsObj === undefined ? undefined : exportsObj[iface]; } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
+    if (typeof handler !== 'function') return errorReply(call, 'NO_INTERFACE', new Error('the plugin does not export ' + iface));
+    let out;
+    try {
+      out = handler.call(exportsObj, decodeIn(inputJson, buffers), makeHost(call, ctx.capabilities));
+    } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
+    let isThenable = false;
+    try { isThenable = out !== null && typeof out === 'object' && typeof out.then === 'function'; } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
+    if (!isThenable) return doneReply(call, out);
+    PromiseResolve(out).then(
+      (v) => { results.set(callId, doneReply(call, v)); settle(callId); },
+      (e) => { results.set(callId, errorReply(call, 'PLUGIN_THREW', e)); settle(callId); });
+    return [stringify({ status: 'pending' })];
+  },
+  take(callId) { const r = results.get(callId); results.delete(callId); return r; },
+  /** The host finished an async operation (fetch). */
+  resolveOp(id, ok, payloadJson) {
+    const op = ops.get(id);
+    if (!op) return;
+    ops.delete(id);
+    if (ok) op.resolve(parse(payloadJson)); else op.reject(new Error(parse(payloadJson)));
+  },
+  /** Drops what an abandoned call left behind (timed out, say). */
+  forget(callId) { results.delete(callId); ops.clear(); },
+};
+return control;
+})()`;

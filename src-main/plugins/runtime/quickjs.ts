@@ -1,0 +1,300 @@
+// QuickJS (quickjs-emscripten) — the desktop app's offline runtime.
+//
+// Each plugin instance gets its own WebAssembly instance of QuickJS with its own
+// WebAssembly.Memory whose `maximum` is the plugin's memory budget: the wasm engine itself
+// refuses to grow past it, so the bound holds (QuickJS's setMemoryLimit alone does not in
+// this build), and disposing the instance gives all of its memory back (a shared heap
+// never shrinks). Stack is capped at 256 KiB (a deeper native stack overflows into the
+// host), and every entry into the guest runs under an interrupt deadline.
+import { readFileSync } from 'node:fs';
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten';
+import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
+import { quickJsWasmPath } from '../detmath/quickjs-wasm.ts';
+import { GUEST_PRELUDE } from '../guest/prelude.ts';
+import {
+  EngineFailure,
+  parseReply,
+  wrapBundle,
+  type BundleSource,
+  type CallLimits,
+  type EngineLimits,
+  type GuestCall,
+  type GuestReply,
+  type HostBridge,
+  type PluginInstance,
+  type PluginRuntime,
+} from './types.ts';
+import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
+
+const PAGE = 65536;
+/** Emscripten's initial heap for this build (INITIAL_MEMORY, 16 MiB). */
+const INITIAL_PAGES = 256;
+const STACK_BYTES = 256 * 1024;
+
+let compiled: WebAssembly.Module | null = null;
+function quickJsModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(readFileSync(quickJsWasmPath()));
+  return compiled;
+}
+
+class QuickJsInstance implements PluginInstance {
+  readonly runtime = 'quickjs' as const;
+  exported: InterfaceName[] = [];
+  usable = true;
+  private readonly rt: QuickJSRuntime;
+  private readonly ctx: QuickJSContext;
+  private readonly fns: Record<'invoke' | 'take' | 'resolveOp' | 'forget' | 'load', QuickJSHandle>;
+  private deadline = Infinity;
+  private interrupted = false;
+  private host: HostBridge | null = null;
+  private readonly settled = new Map<number, () => void>();
+
+  constructor(rt: QuickJSRuntime) {
+    this.rt = rt;
+    this.ctx = rt.newContext();
+    const ctx = this.ctx;
+    rt.setMaxStackSize(STACK_BYTES);
+    rt.setInterruptHandler(() => {
+      if (performance.now() > this.deadline) this.interrupted = true;
+      return this.interrupted;
+    });
+
+    const boot = ctx.newObject();
+    ctx.newString('quickjs').consume((h) => ctx.setProp(boot, 'engine', h));
+    ctx
+      .newFunction('hostCall', (opH, payloadH) => {
+        const op = ctx.getString(opH);
+        const payload = ctx.getString(payloadH);
+        const reply = this.onHostCall(op, payload);
+        return ctx.newString(reply);
+      })
+      .consume((h) => ctx.setProp(boot, 'hostCall', h));
+    ctx
+      .newFunction('settle', (idH) => {
+        const id = ctx.getNumber(idH);
+        this.settled.get(id)?.();
+      })
+      .consume((h) => ctx.setProp(boot, 'settle', h));
+    ctx.setProp(ctx.global, '__raceBoot', boot);
+    boot.dispose();
+
+    const control = this.enter(() => ctx.evalCode(GUEST_PRELUDE, 'race:prelude'));
+    this.fns = {
+      invoke: ctx.getProp(control, 'invoke'),
+      take: ctx.getProp(control, 'take'),
+      resolveOp: ctx.getProp(control, 'resolveOp'),
+      forget: ctx.getProp(control, 'forget'),
+      load: ctx.getProp(control, 'load'),
+    };
+    control.dispose();
+  }
+
+  private onHostCall(op: string, payload: string): string {
+    if (!this.host) return JSON.stringify({ ok: false, error: 'no call in progress' });
+    return this.host.call(op, payload, (opId, ok, json) => this.complete(opId, ok, json));
+  }
+
+  /** Runs guest code under the deadline, then its promise jobs; returns the result handle. */
+  private enter(run: () => { error?: QuickJSHandle; value?: QuickJSHandle } & object): QuickJSHandle {
+    let result;
+    try {
+      result = run() as { error?: QuickJSHandle; value?: QuickJSHandle };
+    } catch (e) {
+      this.usable = false;
+      throw new EngineFailure('ENGINE_ERROR', `QuickJS failed: ${(e as Error).message}`);
+    }
+    if (result.error) {
+      const err = this.ctx.dump(result.error);
+      result.error.dispose();
+      this.checkInterrupt();
+      this.usable = false;
+      throw new EngineFailure('ENGINE_ERROR', `guest code failed outside the plugin: ${JSON.stringify(err)}`);
+    }
+    this.drainJobs();
+    return result.value!;
+  }
+
+  private drainJobs(): void {
+    for (;;) {
+      const jobs = this.rt.executePendingJobs(-1);
+      if (jobs.error) {
+        jobs.error.dispose();
+      }
+      this.checkInterrupt();
+      if (jobs.error || (jobs.value ?? 0) === 0) break;
+    }
+  }
+
+  private checkInterrupt(): void {
+    if (this.interrupted) {
+      this.usable = false;
+      throw new EngineFailure('TIMEOUT', 'the plugin ran past its time limit');
+    }
+  }
+
+  private readReply(arrayHandle: QuickJSHandle): GuestReply {
+    const ctx = this.ctx;
+    try {
+      const lengthHandle = ctx.getProp(arrayHandle, 'length');
+      const length = ctx.getNumber(lengthHandle);
+      lengthHandle.dispose();
+      const parts: unknown[] = [];
+      for (let i = 0; i < length; i++) {
+        const h = ctx.getProp(arrayHandle, i);
+        try {
+          if (ctx.typeof(h) === 'string') parts.push(ctx.getString(h));
+          else {
+            const view = ctx.getArrayBuffer(h);
+            parts.push(view.value.slice().buffer); // copy out of wasm memory before it can move
+            view.dispose();
+          }
+        } finally {
+          h.dispose();
+        }
+      }
+      return parseReply(parts);
+    } finally {
+      arrayHandle.dispose();
+    }
+  }
+
+  load(code: string, pluginId: string): void {
+    const ctx = this.ctx;
+    let factory: QuickJSHandle;
+    const evaluated = ctx.evalCode(wrapBundle(code), `plugin:${pluginId}`);
+    if (evaluated.error) {
+      const err = ctx.dump(evaluated.error);
+      evaluated.error.dispose();
+      this.checkInterrupt();
+      throw new Error(`the bundle does not evaluate: ${err?.name ?? 'Error'}: ${err?.message ?? String(err)}`);
+    }
+    factory = evaluated.value;
+    const loaded = ctx.callFunction(this.fns.load, ctx.undefined, factory);
+    factory.dispose();
+    if (loaded.error) {
+      const err = ctx.dump(loaded.error);
+      loaded.error.dispose();
+      this.checkInterrupt();
+      throw new Error(`the bundle threw while loading: ${err?.name ?? 'Error'}: ${err?.message ?? String(err)}`);
+    }
+    this.drainJobs();
+    this.exported = JSON.parse(ctx.getString(loaded.value));
+    loaded.value.dispose();
+  }
+
+  setDeadline(ms: number): void {
+    this.deadline = ms;
+    this.interrupted = false;
+  }
+
+  private complete(opId: number, ok: boolean, json: string): void {
+    if (!this.usable) return;
+    const ctx = this.ctx;
+    try {
+      const args = [ctx.newNumber(opId), ok ? ctx.true : ctx.false, ctx.newString(json)];
+      const r = this.enter(() => ctx.callFunction(this.fns.resolveOp, ctx.undefined, ...args));
+      r.dispose();
+      args[0]!.dispose();
+      args[2]!.dispose();
+    } catch (e) {
+      this.failPending(e as Error);
+    }
+  }
+
+  private failPending: (e: Error) => void = () => {};
+
+  async invoke(call: GuestCall, host: HostBridge, limits: CallLimits): Promise<GuestReply> {
+    if (!this.usable) throw new EngineFailure('ENGINE_ERROR', 'instance is no longer usable');
+    const ctx = this.ctx;
+    this.host = host;
+    this.setDeadline(performance.now() + limits.timeMs);
+    // Listen for the guest's settle() before entering: a call whose awaits are all on
+    // synchronous host functions settles while the entry's promise jobs run.
+    const settledOrTimeout = this.waitForSettle(call.callId);
+    settledOrTimeout.catch(() => {});
+    try {
+      const buffers = ctx.newArray();
+      call.buffers.forEach((b, i) => ctx.newArrayBuffer(b).consume((h) => ctx.setProp(buffers, i, h)));
+      const args = [ctx.newNumber(call.callId), ctx.newString(call.iface), ctx.newString(call.inputJson), buffers, ctx.newString(call.contextJson)];
+      let replyHandle: QuickJSHandle;
+      try {
+        replyHandle = this.enter(() => ctx.callFunction(this.fns.invoke, ctx.undefined, ...args));
+      } finally {
+        for (const a of args) a.dispose();
+      }
+      let reply = this.readReply(replyHandle);
+      if ((reply.header.status as string) !== 'pending') return reply;
+      // An async call: wait until the guest settles it, or the deadline passes.
+
+      // An async call: wait until the guest settles it, or the deadline passes.
+      await settledOrTimeout;
+      const idH = ctx.newNumber(call.callId);
+      try {
+        reply = this.readReply(this.enter(() => ctx.callFunction(this.fns.take, ctx.undefined, idH)));
+      } finally {
+        idH.dispose();
+      }
+      return reply;
+    } finally {
+      this.host = null;
+      this.deadline = Infinity;
+      this.settled.delete(call.callId);
+      this.failPending = () => {};
+    }
+  }
+
+  private waitForSettle(callId: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.usable = false;
+        reject(new EngineFailure('TIMEOUT', 'the plugin did not finish within its time limit'));
+      }, Math.max(0, this.deadline - performance.now()));
+      this.failPending = (e) => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      this.settled.set(callId, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  dispose(): void {
+    this.usable = false;
+    try {
+      for (const h of Object.values(this.fns ?? {})) if (h.alive) h.dispose();
+      this.ctx.dispose();
+      this.rt.dispose();
+    } catch {
+      // A runtime that overflowed its native stack cannot be freed; its whole wasm
+      // instance (and memory) is dropped with this object instead.
+    }
+  }
+}
+
+export class QuickJsRuntime implements PluginRuntime {
+  readonly kind = 'quickjs' as const;
+
+  async load(bundle: BundleSource, limits: EngineLimits, deadlineMs: number): Promise<PluginInstance> {
+    const maxPages = INITIAL_PAGES + Math.ceil((limits.memoryMb * 1024 * 1024) / PAGE);
+    const variant = newVariant(RELEASE_SYNC, {
+      wasmModule: quickJsModule(),
+      wasmMemory: new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: maxPages }),
+    });
+    const QuickJS = await newQuickJSWASMModuleFromVariant(variant);
+    const rt = QuickJS.newRuntime();
+    rt.setMemoryLimit(limits.memoryMb * 1024 * 1024);
+    const instance = new QuickJsInstance(rt);
+    instance.setDeadline(performance.now() + deadlineMs);
+    try {
+      instance.load(bundle.code, bundle.pluginId);
+    } catch (e) {
+      instance.dispose();
+      throw e;
+    } finally {
+      instance.setDeadline(Infinity);
+    }
+    return instance;
+  }
+}

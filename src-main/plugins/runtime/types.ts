@@ -1,0 +1,96 @@
+// One interface, two engines. A PluginInstance is one plugin's bundle loaded into one
+// engine context (QuickJS runtime or V8 isolate), kept warm between calls.
+import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
+
+export type RuntimeKind = 'quickjs' | 'v8';
+export const RUNTIME_KINDS: readonly RuntimeKind[] = ['quickjs', 'v8'];
+
+export interface EngineLimits {
+  /** Heap a plugin may use, in MiB (QuickJS: its own wasm memory; V8: the isolate heap). */
+  memoryMb: number;
+}
+
+export interface CallLimits {
+  /** Wall-clock budget of one call, host waits (fetch) included. */
+  timeMs: number;
+  logLines: number;
+  logBytes: number;
+}
+
+/** What crosses into the guest for one call. */
+export interface GuestCall {
+  callId: number;
+  iface: InterfaceName;
+  inputJson: string;
+  buffers: ArrayBuffer[];
+  contextJson: string;
+}
+
+export interface GuestReplyHeader {
+  status: 'done' | 'error';
+  code?: string;
+  error?: { name: string; message: string };
+  logs: string[];
+}
+
+export interface GuestReply {
+  header: GuestReplyHeader;
+  valueJson: string | null;
+  buffers: ArrayBuffer[];
+}
+
+/**
+ * The host side of a call. `call` answers the guest's synchronous host calls (storage) and
+ * starts asynchronous ones (fetch), finishing them later through `complete`.
+ */
+export interface HostBridge {
+  call(op: string, payloadJson: string, complete: (opId: number, ok: boolean, payloadJson: string) => void): string;
+}
+
+/** Failures of the engine rather than of the plugin's code; the instance is discarded. */
+export class EngineFailure extends Error {
+  readonly code: 'TIMEOUT' | 'MEMORY_LIMIT' | 'ENGINE_ERROR';
+  constructor(code: 'TIMEOUT' | 'MEMORY_LIMIT' | 'ENGINE_ERROR', message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'EngineFailure';
+  }
+}
+
+export interface PluginInstance {
+  readonly runtime: RuntimeKind;
+  /** Interfaces module.exports provides. */
+  readonly exported: readonly InterfaceName[];
+  /** False after an engine failure: a broken instance is disposed, never reused. */
+  readonly usable: boolean;
+  invoke(call: GuestCall, host: HostBridge, limits: CallLimits): Promise<GuestReply>;
+  dispose(): void;
+}
+
+export interface BundleSource {
+  /** Content hash of the bundle: the cache key for compiled code. */
+  hash: string;
+  code: string;
+  /** For error messages. */
+  pluginId: string;
+}
+
+export interface PluginRuntime {
+  readonly kind: RuntimeKind;
+  load(bundle: BundleSource, limits: EngineLimits, deadlineMs: number): Promise<PluginInstance>;
+}
+
+/** The CommonJS wrapper both engines evaluate the bundle in. */
+export function wrapBundle(code: string): string {
+  return `(function (module, exports, require) {\n${code}\n})`;
+}
+
+export function parseReply(parts: unknown[]): GuestReply {
+  const [headerJson, valueJson, ...buffers] = parts;
+  if (typeof headerJson !== 'string') throw new EngineFailure('ENGINE_ERROR', 'the guest returned no reply header');
+  return {
+    header: JSON.parse(headerJson) as GuestReplyHeader,
+    valueJson: typeof valueJson === 'string' ? valueJson : null,
+    buffers: buffers as ArrayBuffer[],
+  };
+}

@@ -1,0 +1,216 @@
+// V8 isolates (isolated-vm) — the server's runtime. Node's own V8, in a separate heap
+// with a memory limit, a timeout on every entry, and no host object inside: the guest
+// gets two host functions (hostCall, settle) through the prelude and nothing else — never
+// the ivm module. Entries are synchronous (applySync), so a host call costs ~2 µs instead
+// of a thread hop. Compiled bundles are cached per content hash (V8 code cache).
+import { createRequire } from 'node:module';
+import type IvmModule from 'isolated-vm';
+import { quickJsLibmModule } from '../detmath/libm.ts';
+import { GUEST_PRELUDE } from '../guest/prelude.ts';
+import {
+  EngineFailure,
+  parseReply,
+  wrapBundle,
+  type BundleSource,
+  type CallLimits,
+  type EngineLimits,
+  type GuestCall,
+  type GuestReply,
+  type HostBridge,
+  type PluginInstance,
+  type PluginRuntime,
+} from './types.ts';
+import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
+
+const require = createRequire(import.meta.url);
+// Loaded on first use: the Electron main process (another ABI) never needs it.
+let ivmModule: typeof IvmModule | null = null;
+function ivm(): typeof IvmModule {
+  ivmModule ??= require('isolated-vm') as typeof IvmModule;
+  return ivmModule;
+}
+
+const codeCache = new Map<string, IvmModule.ExternalCopy<ArrayBuffer>>();
+const CODE_CACHE_MAX = 256;
+
+function engineFailure(e: unknown): EngineFailure {
+  const message = (e as Error)?.message ?? String(e);
+  if (/timed out/i.test(message)) return new EngineFailure('TIMEOUT', 'the plugin ran past its time limit');
+  if (/memory limit/i.test(message)) return new EngineFailure('MEMORY_LIMIT', 'the plugin ran out of its memory budget');
+  return new EngineFailure('ENGINE_ERROR', message);
+}
+
+class V8Instance implements PluginInstance {
+  readonly runtime = 'v8' as const;
+  exported: InterfaceName[] = [];
+  usable = true;
+  private readonly isolate: IvmModule.Isolate;
+  private readonly context: IvmModule.Context;
+  private fns!: Record<'invoke' | 'take' | 'resolveOp' | 'load', IvmModule.Reference<(...a: unknown[]) => unknown>>;
+  private host: HostBridge | null = null;
+  private deadline = Infinity;
+  private readonly settled = new Map<number, () => void>();
+  private failPending: (e: Error) => void = () => {};
+
+  constructor(limits: EngineLimits) {
+    const I = ivm();
+    this.isolate = new I.Isolate({ memoryLimit: Math.max(8, limits.memoryMb) });
+    this.context = this.isolate.createContextSync();
+  }
+
+  private remaining(): number {
+    const ms = Math.floor(this.deadline - performance.now());
+    if (ms <= 0) {
+      this.usable = false;
+      throw new EngineFailure('TIMEOUT', 'the plugin ran past its time limit');
+    }
+    return Math.min(ms, 2 ** 31 - 1);
+  }
+
+  private guard<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof EngineFailure) throw e;
+      this.usable = false;
+      throw engineFailure(e);
+    }
+  }
+
+  boot(bundle: BundleSource): void {
+    const I = ivm();
+    const jail = this.context.global;
+    jail.setSync('__raceHostCall', new I.Callback((op: string, payload: string) => this.onHostCall(op, payload)));
+    jail.setSync('__raceSettle', new I.Callback((id: number) => this.settled.get(id)?.()));
+    const libm = quickJsLibmModule();
+    jail.setSync('__raceLibm', new I.ExternalCopy(libm.slice().buffer).copyInto({ release: true }));
+    this.context.evalSync(
+      "globalThis.__raceBoot = { engine: 'v8', hostCall: __raceHostCall, settle: __raceSettle, libm: __raceLibm };" +
+        'delete globalThis.__raceHostCall; delete globalThis.__raceSettle; delete globalThis.__raceLibm;',
+    );
+    const control = this.isolate.compileScriptSync(GUEST_PRELUDE, { filename: 'race:prelude' }).runSync(this.context, { reference: true, timeout: this.remaining() });
+    this.fns = {
+      invoke: control.getSync('invoke', { reference: true }),
+      take: control.getSync('take', { reference: true }),
+      resolveOp: control.getSync('resolveOp', { reference: true }),
+      load: control.getSync('load', { reference: true }),
+    } as never;
+    control.release();
+
+    const cachedData = codeCache.get(bundle.hash);
+    const script = this.isolate.compileScriptSync(wrapBundle(bundle.code), {
+      filename: `plugin:${bundle.pluginId}`,
+      ...(cachedData ? { cachedData } : { produceCachedData: true }),
+    }) as IvmModule.Script & { cachedData?: IvmModule.ExternalCopy<ArrayBuffer> };
+    if (!cachedData && script.cachedData) {
+      if (codeCache.size >= CODE_CACHE_MAX) codeCache.delete(codeCache.keys().next().value!);
+      codeCache.set(bundle.hash, script.cachedData);
+    }
+    let factory: IvmModule.Reference;
+    try {
+      factory = script.runSync(this.context, { reference: true, timeout: this.remaining() });
+    } catch (e) {
+      if (/timed out|memory limit/i.test((e as Error).message)) throw engineFailure(e);
+      throw new Error(`the bundle does not evaluate: ${(e as Error).message}`);
+    }
+    let names: string;
+    try {
+      names = this.fns.load.applySync(undefined, [factory.derefInto()], { result: { copy: true }, timeout: this.remaining() }) as string;
+    } catch (e) {
+      if (/timed out|memory limit/i.test((e as Error).message)) throw engineFailure(e);
+      throw new Error(`the bundle threw while loading: ${(e as Error).message}`);
+    } finally {
+      factory.release();
+    }
+    this.exported = JSON.parse(names);
+  }
+
+  setDeadline(ms: number): void {
+    this.deadline = ms;
+  }
+
+  private onHostCall(op: string, payload: string): string {
+    if (!this.host) return JSON.stringify({ ok: false, error: 'no call in progress' });
+    return this.host.call(op, payload, (opId, ok, json) => this.complete(opId, ok, json));
+  }
+
+  private complete(opId: number, ok: boolean, json: string): void {
+    if (!this.usable) return;
+    try {
+      this.guard(() => this.fns.resolveOp.applySync(undefined, [opId, ok, json], { timeout: this.remaining() }));
+    } catch (e) {
+      this.failPending(e as Error);
+    }
+  }
+
+  async invoke(call: GuestCall, host: HostBridge, limits: CallLimits): Promise<GuestReply> {
+    if (!this.usable) throw new EngineFailure('ENGINE_ERROR', 'instance is no longer usable');
+    this.host = host;
+    this.deadline = performance.now() + limits.timeMs;
+    // Listen for the guest's settle() before entering: a call whose awaits are all on
+    // synchronous host functions settles within the entry (microtasks run before it returns).
+    const settledOrTimeout = this.waitForSettle(call.callId);
+    settledOrTimeout.catch(() => {});
+    try {
+      let parts = this.guard(
+        () =>
+          this.fns.invoke.applySync(undefined, [call.callId, call.iface, call.inputJson, call.buffers, call.contextJson], {
+            arguments: { copy: true },
+            result: { copy: true },
+            timeout: this.remaining(),
+          }) as unknown[],
+      );
+      let reply = parseReply(parts);
+      if ((reply.header.status as string) !== 'pending') return reply;
+      await settledOrTimeout;
+      parts = this.guard(() => this.fns.take.applySync(undefined, [call.callId], { result: { copy: true }, timeout: this.remaining() }) as unknown[]);
+      reply = parseReply(parts);
+      return reply;
+    } finally {
+      this.host = null;
+      this.deadline = Infinity;
+      this.settled.delete(call.callId);
+      this.failPending = () => {};
+    }
+  }
+
+  private waitForSettle(callId: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.usable = false;
+        reject(new EngineFailure('TIMEOUT', 'the plugin did not finish within its time limit'));
+      }, Math.max(0, this.deadline - performance.now()));
+      this.failPending = (e) => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      this.settled.set(callId, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  dispose(): void {
+    this.usable = false;
+    if (!this.isolate.isDisposed) this.isolate.dispose();
+  }
+}
+
+export class V8Runtime implements PluginRuntime {
+  readonly kind = 'v8' as const;
+
+  async load(bundle: BundleSource, limits: EngineLimits, deadlineMs: number): Promise<PluginInstance> {
+    const instance = new V8Instance(limits);
+    instance.setDeadline(performance.now() + deadlineMs);
+    try {
+      instance.boot(bundle);
+    } catch (e) {
+      instance.dispose();
+      throw e;
+    } finally {
+      instance.setDeadline(Infinity);
+    }
+    return instance;
+  }
+}
