@@ -49,7 +49,15 @@ function encodeNumber(n: number): unknown {
   return n;
 }
 
-export function encodeValue(value: unknown, path = ''): unknown {
+/**
+ * With `buffers`, typed arrays travel out of band: { "$f64": <index into buffers> } instead
+ * of base64 (how values cross into a plugin engine, which takes raw ArrayBuffers).
+ */
+export interface CodecOptions {
+  buffers?: ArrayBuffer[];
+}
+
+export function encodeValue(value: unknown, path = '', options: CodecOptions = {}): unknown {
   if (typeof value === 'number') return encodeNumber(value);
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (value === undefined) return undefined;
@@ -63,15 +71,19 @@ export function encodeValue(value: unknown, path = ''): unknown {
       bytes = new Uint8Array(copy.buffer);
     }
     if (!LITTLE_ENDIAN && tag !== '$u8') throw new CodecError(path, 'big-endian hosts are not supported');
+    if (options.buffers) {
+      options.buffers.push(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer);
+      return { [tag]: options.buffers.length - 1 };
+    }
     return { [tag]: bytesToBase64(bytes) };
   }
-  if (Array.isArray(value)) return value.map((v, i) => encodeValue(v, `${path}[${i}]`) ?? null);
+  if (Array.isArray(value)) return value.map((v, i) => encodeValue(v, `${path}[${i}]`, options) ?? null);
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     let needsEscape = false;
     for (const [k, v] of Object.entries(value)) {
       if (k.startsWith('$')) needsEscape = true;
-      const e = encodeValue(v, path ? `${path}.${k}` : k);
+      const e = encodeValue(v, path ? `${path}.${k}` : k, options);
       if (e !== undefined) out[k] = e;
     }
     return needsEscape ? { $obj: out } : out;
@@ -79,9 +91,9 @@ export function encodeValue(value: unknown, path = ''): unknown {
   throw new CodecError(path, `cannot encode a ${typeof value}`);
 }
 
-export function decodeValue(value: unknown, path = ''): unknown {
+export function decodeValue(value: unknown, path = '', options: CodecOptions = {}): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, `${path}[${i}]`, options));
   const keys = Object.keys(value);
   const record = value as Record<string, unknown>;
   if (keys.length === 1) {
@@ -98,11 +110,20 @@ export function decodeValue(value: unknown, path = ''): unknown {
       const inner = record.$obj;
       if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) throw new CodecError(path, '$obj must hold an object');
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(inner)) out[k] = decodeValue(v, path ? `${path}.${k}` : k);
+      for (const [k, v] of Object.entries(inner)) out[k] = decodeValue(v, path ? `${path}.${k}` : k, options);
       return out;
     }
     if (Object.hasOwn(TYPED, key)) {
       const b64 = record[key];
+      if (options.buffers && typeof b64 === 'number') {
+        const buffer = options.buffers[b64];
+        if (!(buffer instanceof ArrayBuffer)) throw new CodecError(path, `${key} names buffer ${b64}, which does not exist`);
+        const Ctor = TYPED[key as Tagged];
+        if (buffer.byteLength % Ctor.BYTES_PER_ELEMENT !== 0) throw new CodecError(path, `${key} buffer of ${buffer.byteLength} bytes is not a multiple of ${Ctor.BYTES_PER_ELEMENT}`);
+        const array = new Ctor(buffer);
+        if (array instanceof Float64Array || array instanceof Float32Array) canonicalizeNaN(array);
+        return array;
+      }
       if (typeof b64 !== 'string') throw new CodecError(path, `${key} must hold a base64 string`);
       const Ctor = TYPED[key as Tagged];
       const bytes = base64ToBytes(b64, path);
@@ -115,7 +136,7 @@ export function decodeValue(value: unknown, path = ''): unknown {
   const out: Record<string, unknown> = {};
   for (const k of keys) {
     if (k.startsWith('$')) throw new CodecError(path, `unexpected tag ${JSON.stringify(k)}`);
-    out[k] = decodeValue(record[k], path ? `${path}.${k}` : k);
+    out[k] = decodeValue(record[k], path ? `${path}.${k}` : k, options);
   }
   return out;
 }

@@ -38,6 +38,45 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'accounts, capability grants, installed plugins, plugin storage',
+    sql: `
+      CREATE TABLE accounts (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      -- The desktop app's own account: offline, on this machine.
+      INSERT INTO accounts (id, name, created_at) VALUES ('local', 'Local', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+
+      CREATE TABLE plugins (
+        id           TEXT PRIMARY KEY,
+        version      TEXT NOT NULL,
+        manifest     TEXT NOT NULL,    -- JSON, validated on install
+        code         TEXT NOT NULL,    -- the CommonJS bundle
+        hash         TEXT NOT NULL,    -- sha256 of code
+        enabled      INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+        installed_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE capability_grants (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        plugin_id  TEXT NOT NULL,
+        capability TEXT NOT NULL CHECK (capability IN ('fetch', 'storage')),
+        granted_at TEXT NOT NULL,
+        PRIMARY KEY (account_id, plugin_id, capability)
+      ) STRICT;
+
+      CREATE TABLE plugin_storage (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        plugin_id  TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        PRIMARY KEY (account_id, plugin_id, key)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -10,6 +10,7 @@ import { methodNames } from '../../src-shared/contract/index.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp.ts';
 import { ipcChannel } from '../../src-shared/ipc.ts';
 import { userDataDir } from '../../src-main/platform/paths.ts';
+import { SCHEMA_VERSION } from '../../src-main/store/migrations.ts';
 import { createElectronStandIn, createWebContents } from '../support/electron-stand-in.ts';
 
 const electron = vi.hoisted(() => ({ standIn: undefined as any }));
@@ -90,7 +91,7 @@ describe('built main bundle', () => {
   it('answers a contract call from the app window through the real store', async () => {
     const trusted = ipcEvent(pathToFileURL(rendererIndex).href);
     const version = await call('race:app.version', trusted, {});
-    expect(version).toMatchObject({ ok: true, value: { app: expect.stringMatching(/^\d+\.\d+\.\d+/), schemaVersion: 1 } });
+    expect(version).toMatchObject({ ok: true, value: { app: expect.stringMatching(/^\d+\.\d+\.\d+/), schemaVersion: SCHEMA_VERSION } });
     expect(await call('race:runtime.setMode', trusted, { mode: 'online' })).toEqual({ ok: true, value: { mode: 'online', serverUrl: null } });
     expect(await call('race:runtime.getMode', trusted, {})).toEqual({ ok: true, value: { mode: 'online', serverUrl: null } });
     expect(await call('race:sessions.list', trusted, undefined)).toEqual({ ok: true, value: [] });

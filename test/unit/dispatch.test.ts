@@ -5,6 +5,7 @@ import { buildApi, contract, methodNames } from '../../src-shared/contract/index
 import { unwrapEnvelope } from '../../src-shared/errors.ts';
 import { createAppCore, createHandlerTable } from '../../src-main/app/core.ts';
 import { createDispatch } from '../../src-main/app/dispatch.ts';
+import { SCHEMA_VERSION } from '../../src-main/store/migrations.ts';
 import { tempDir } from '../support/tmp.ts';
 
 const core = createAppCore({ dbPath: join(tempDir(), 'race.db') });
@@ -81,7 +82,7 @@ describe('buildApi', () => {
       return unwrapEnvelope(await core.dispatch(method, args, cli));
     });
     expect(Object.keys(api).sort()).toEqual([...new Set(methodNames.map((m) => m.split('.')[0]))].sort());
-    expect((await api.app.version()).schemaVersion).toBe(1);
+    expect((await api.app.version()).schemaVersion).toBe(SCHEMA_VERSION);
     await expect(api.runtime.setMode({ mode: 'nope' as never })).rejects.toMatchObject({ code: 'BAD_ARGS' });
     expect(calls).toEqual([
       ['app.version', {}],

@@ -260,6 +260,10 @@ class QuickJsInstance implements PluginInstance {
     });
   }
 
+  retire(): void {
+    this.usable = false;
+  }
+
   dispose(): void {
     this.usable = false;
     try {

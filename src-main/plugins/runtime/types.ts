@@ -64,6 +64,8 @@ export interface PluginInstance {
   /** False after an engine failure: a broken instance is disposed, never reused. */
   readonly usable: boolean;
   invoke(call: GuestCall, host: HostBridge, limits: CallLimits): Promise<GuestReply>;
+  /** Never reuse this instance (its state may be damaged, e.g. after running out of memory). */
+  retire(): void;
   dispose(): void;
 }
 

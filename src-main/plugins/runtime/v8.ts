@@ -191,6 +191,10 @@ class V8Instance implements PluginInstance {
     });
   }
 
+  retire(): void {
+    this.usable = false;
+  }
+
   dispose(): void {
     this.usable = false;
     if (!this.isolate.isDisposed) this.isolate.dispose();

@@ -1,0 +1,193 @@
+// Installed plugins, capability grants and per-account plugin storage.
+import { CAPABILITY_NAMES, PluginManifest, type CapabilityName } from '../../src-shared/plugins/manifest.ts';
+import { RaceError } from '../../src-shared/errors.ts';
+import type { Db } from './database.ts';
+
+export interface InstalledPlugin {
+  id: string;
+  version: string;
+  manifest: PluginManifest;
+  code: string;
+  hash: string;
+  enabled: boolean;
+  installedAt: string;
+}
+
+interface PluginRow {
+  id: string;
+  version: string;
+  manifest: string;
+  code: string;
+  hash: string;
+  enabled: number;
+  installed_at: string;
+}
+
+const fromRow = (r: PluginRow): InstalledPlugin => ({
+  id: r.id,
+  version: r.version,
+  manifest: PluginManifest.parse(JSON.parse(r.manifest)),
+  code: r.code,
+  hash: r.hash,
+  enabled: r.enabled === 1,
+  installedAt: r.installed_at,
+});
+
+export class PluginStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  install(p: { manifest: PluginManifest; code: string; hash: string }): InstalledPlugin {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO plugins (id, version, manifest, code, hash, enabled, installed_at) VALUES (?, ?, ?, ?, ?, 1, ?)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, manifest = excluded.manifest, code = excluded.code,
+           hash = excluded.hash, installed_at = excluded.installed_at`,
+      )
+      .run(p.manifest.id, p.manifest.version, JSON.stringify(p.manifest), p.code, p.hash, now);
+    return this.get(p.manifest.id)!;
+  }
+
+  get(id: string): InstalledPlugin | null {
+    const row = this.db.prepare<[string], PluginRow>('SELECT * FROM plugins WHERE id = ?').get(id);
+    return row ? fromRow(row) : null;
+  }
+
+  require(id: string): InstalledPlugin {
+    const p = this.get(id);
+    if (!p) throw new RaceError('NOT_FOUND', `plugin "${id}" is not installed`);
+    return p;
+  }
+
+  list(): InstalledPlugin[] {
+    return this.db.prepare<[], PluginRow>('SELECT * FROM plugins ORDER BY id').all().map(fromRow);
+  }
+
+  setEnabled(id: string, enabled: boolean): void {
+    this.require(id);
+    this.db.prepare('UPDATE plugins SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, id);
+  }
+
+  remove(id: string): boolean {
+    return this.db.prepare('DELETE FROM plugins WHERE id = ?').run(id).changes > 0;
+  }
+}
+
+export class GrantStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  private check(accountId: string, capability: string): CapabilityName {
+    if (!(CAPABILITY_NAMES as readonly string[]).includes(capability)) {
+      throw new RaceError('BAD_ARGS', `unknown capability "${capability}" (known: ${CAPABILITY_NAMES.join(', ')})`);
+    }
+    if (!this.db.prepare('SELECT 1 FROM accounts WHERE id = ?').get(accountId)) throw new RaceError('NOT_FOUND', `account "${accountId}" does not exist`);
+    return capability as CapabilityName;
+  }
+
+  grant(accountId: string, pluginId: string, capability: string): void {
+    const cap = this.check(accountId, capability);
+    this.db
+      .prepare('INSERT OR IGNORE INTO capability_grants (account_id, plugin_id, capability, granted_at) VALUES (?, ?, ?, ?)')
+      .run(accountId, pluginId, cap, new Date().toISOString());
+  }
+
+  revoke(accountId: string, pluginId: string, capability: string): boolean {
+    const cap = this.check(accountId, capability);
+    return this.db.prepare('DELETE FROM capability_grants WHERE account_id = ? AND plugin_id = ? AND capability = ?').run(accountId, pluginId, cap).changes > 0;
+  }
+
+  /** Granted capabilities of one account for one plugin; rows naming unknown capabilities are ignored. */
+  granted(accountId: string, pluginId: string): CapabilityName[] {
+    return this.db
+      .prepare<[string, string], { capability: string }>('SELECT capability FROM capability_grants WHERE account_id = ? AND plugin_id = ? ORDER BY capability')
+      .all(accountId, pluginId)
+      .map((r) => r.capability)
+      .filter((c): c is CapabilityName => (CAPABILITY_NAMES as readonly string[]).includes(c));
+  }
+
+  list(accountId: string): { pluginId: string; capability: CapabilityName; grantedAt: string }[] {
+    return this.db
+      .prepare<[string], { plugin_id: string; capability: CapabilityName; granted_at: string }>(
+        'SELECT plugin_id, capability, granted_at FROM capability_grants WHERE account_id = ? ORDER BY plugin_id, capability',
+      )
+      .all(accountId)
+      .map((r) => ({ pluginId: r.plugin_id, capability: r.capability, grantedAt: r.granted_at }));
+  }
+}
+
+export interface StorageQuota {
+  maxKeys: number;
+  maxKeyLength: number;
+  maxValueBytes: number;
+  maxTotalBytes: number;
+}
+
+export const DEFAULT_STORAGE_QUOTA: StorageQuota = { maxKeys: 1000, maxKeyLength: 256, maxValueBytes: 64 * 1024, maxTotalBytes: 1024 * 1024 };
+
+/** One plugin's storage for one account: a namespace nothing else can read. */
+export class PluginStorage {
+  private readonly db: Db;
+  private readonly accountId: string;
+  private readonly pluginId: string;
+  private readonly quota: StorageQuota;
+
+  constructor(db: Db, accountId: string, pluginId: string, quota: StorageQuota = DEFAULT_STORAGE_QUOTA) {
+    this.db = db;
+    this.accountId = accountId;
+    this.pluginId = pluginId;
+    this.quota = quota;
+  }
+
+  private checkKey(key: string): void {
+    if (key.length === 0 || key.length > this.quota.maxKeyLength) throw new Error(`storage keys are 1–${this.quota.maxKeyLength} characters`);
+  }
+
+  get(key: string): string | null {
+    this.checkKey(key);
+    const row = this.db
+      .prepare<[string, string, string], { value: string }>('SELECT value FROM plugin_storage WHERE account_id = ? AND plugin_id = ? AND key = ?')
+      .get(this.accountId, this.pluginId, key);
+    return row ? row.value : null;
+  }
+
+  put(key: string, value: string): void {
+    this.checkKey(key);
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > this.quota.maxValueBytes) throw new Error(`storage value of ${bytes} bytes exceeds the ${this.quota.maxValueBytes}-byte limit`);
+    this.db.transaction(() => {
+      const usage = this.db
+        .prepare<[string, string, string], { keys: number; bytes: number | null; existing: number }>(
+          `SELECT COUNT(*) AS keys, SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))) AS bytes,
+                  SUM(key = ?) AS existing FROM plugin_storage WHERE account_id = ? AND plugin_id = ?`,
+        )
+        .get(key, this.accountId, this.pluginId)!;
+      const old = usage.existing ? Buffer.byteLength(this.get(key)!, 'utf8') + Buffer.byteLength(key) : 0;
+      if (!usage.existing && usage.keys >= this.quota.maxKeys) throw new Error(`storage quota: at most ${this.quota.maxKeys} keys`);
+      const total = (usage.bytes ?? 0) - old + bytes + Buffer.byteLength(key);
+      if (total > this.quota.maxTotalBytes) throw new Error(`storage quota: ${total} bytes would exceed ${this.quota.maxTotalBytes}`);
+      this.db
+        .prepare('INSERT INTO plugin_storage (account_id, plugin_id, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
+        .run(this.accountId, this.pluginId, key, value);
+    })();
+  }
+
+  list(prefix: string): string[] {
+    return this.db
+      .prepare<[string, string, string, string], { key: string }>(
+        "SELECT key FROM plugin_storage WHERE account_id = ? AND plugin_id = ? AND substr(key, 1, length(?)) = ? ORDER BY key",
+      )
+      .all(this.accountId, this.pluginId, prefix, prefix)
+      .map((r) => r.key);
+  }
+
+  delete(key: string): boolean {
+    this.checkKey(key);
+    return this.db.prepare('DELETE FROM plugin_storage WHERE account_id = ? AND plugin_id = ? AND key = ?').run(this.accountId, this.pluginId, key).changes > 0;
+  }
+}
