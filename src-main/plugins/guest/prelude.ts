@@ -300,6 +300,11 @@ if (typeof G.InternalError === 'function') {
 for (const name of ['WebAssembly','Atomics','SharedArrayBuffer','Intl','console','WeakRef','FinalizationRegistry',
   'DisposableStack','AsyncDisposableStack','SuppressedError','InternalError']) delete G[name];
 delete Math.sumPrecise;
+// V8's well-known symbols are permanent: give QuickJS the same ones instead.
+for (const name of ['dispose', 'asyncDispose']) {
+  if (typeof Symbol[name] !== 'symbol') defineProperty(Symbol, name, { value: Symbol('Symbol.' + name), writable: false, enumerable: false, configurable: false });
+}
+for (const name of ['fileName', 'lineNumber', 'columnNumber']) delete Function.prototype[name]; // QuickJS extensions
 delete Array.fromAsync;
 delete JSON.rawJSON;
 delete JSON.isRawJSON;
