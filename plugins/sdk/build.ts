@@ -2,13 +2,11 @@
 // dist/manifest.json (validated) and the bundle's content hash. The build lowers what one
 // engine lacks: `**` becomes Math.pow (so it uses the shared libm), the target is one both
 // QuickJS and V8 parse (no `using`), and Node built-ins are refused.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import type { Plugin as EsbuildPlugin } from 'esbuild';
-import { PluginManifest } from '../../src-shared/plugins/manifest.ts';
-import { describeIssues } from '../../src-main/app/dispatch.ts';
+import type { PluginManifest } from '../../src-shared/plugins/manifest.ts';
 
 export interface BuiltPlugin {
   dir: string;
@@ -22,6 +20,8 @@ export interface BuiltPlugin {
 export class PluginBuildError extends Error {
   override name = 'PluginBuildError';
 }
+
+export { readBuiltPlugin } from '../../src-main/plugins/install.ts';
 
 const ENTRY_CANDIDATES = ['src/index.ts', 'index.ts', 'src/index.js', 'index.js'];
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -43,28 +43,8 @@ function rejectHostModules(): EsbuildPlugin {
   };
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-export function readManifest(dir: string): PluginManifest {
-  const path = join(dir, 'manifest.json');
-  if (!existsSync(path)) throw new PluginBuildError(`${path}: missing (every plugin folder has a manifest.json)`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new PluginBuildError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  // dist/manifest.json carries the bundle's hash beside the author's fields
-  if (raw && typeof raw === 'object' && 'hash' in raw) {
-    const { hash: _hash, ...rest } = raw as Record<string, unknown>;
-    raw = rest;
-  }
-  const parsed = PluginManifest.safeParse(raw);
-  if (!parsed.success) throw new PluginBuildError(`${path}: ${describeIssues(parsed.error.issues).text}`);
-  return parsed.data;
-}
+export { readManifest, sha256Hex } from '../../src-main/plugins/install.ts';
+import { readManifest, sha256Hex } from '../../src-main/plugins/install.ts';
 
 export async function buildPlugin(dirArg: string, options: { write?: boolean } = {}): Promise<BuiltPlugin> {
   const dir = resolve(dirArg);
@@ -108,16 +88,3 @@ export async function buildPlugin(dirArg: string, options: { write?: boolean } =
   return { dir, manifest, code, hash, bundlePath, manifestPath };
 }
 
-/** A built plugin folder (dist/) as the app installs it: the hash must match the bundle. */
-export function readBuiltPlugin(dirArg: string): { manifest: PluginManifest; code: string; hash: string } {
-  const dir = resolve(dirArg);
-  const dist = existsSync(join(dir, 'dist', 'plugin.js')) ? join(dir, 'dist') : dir;
-  const bundlePath = join(dist, 'plugin.js');
-  if (!existsSync(bundlePath)) throw new PluginBuildError(`${dir}: no built plugin (dist/plugin.js): run \`race plugins build ${dirArg}\` first`);
-  const code = readFileSync(bundlePath, 'utf8');
-  const manifest = readManifest(dist === dir ? dir : dist);
-  const declared = (JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8')) as { hash?: string }).hash;
-  const hash = sha256Hex(code);
-  if (declared && declared !== hash) throw new PluginBuildError(`${bundlePath}: content hash ${hash.slice(0, 12)}… does not match the manifest's ${declared.slice(0, 12)}…`);
-  return { manifest, code, hash };
-}

@@ -3,6 +3,7 @@
 import { appHandlers } from './handlers/app.ts';
 import { runtimeHandlers } from './handlers/runtime.ts';
 import { sessionHandlers } from './handlers/sessions.ts';
+import { pluginHandlers } from './handlers/plugins.ts';
 import { createDispatch, type Dispatch } from './dispatch.ts';
 import { createServices, type Services, type ServicesOptions } from './services.ts';
 import type { HandlerTable } from './types.ts';
@@ -19,6 +20,7 @@ export function createHandlerTable(services: Services): HandlerTable {
     ...appHandlers(services),
     ...runtimeHandlers(services),
     ...sessionHandlers(services),
+    ...pluginHandlers(services),
   };
 }
 

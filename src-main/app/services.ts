@@ -1,5 +1,6 @@
 // The long-lived pieces handlers use. Built once per process (desktop app, CLI, server).
 import pkg from '../../package.json' with { type: 'json' };
+import { PluginService } from '../plugins/service.ts';
 import { openDatabase, schemaVersion, type Db } from '../store/database.ts';
 import { SessionStore } from '../store/sessions.ts';
 import { SettingsStore } from '../store/settings.ts';
@@ -13,6 +14,7 @@ export interface Services {
   readonly db: Db;
   readonly settings: SettingsStore;
   readonly sessions: SessionStore;
+  readonly plugins: PluginService;
   readonly appVersion: string;
   readonly schemaVersion: number;
   close(): void;
@@ -20,13 +22,18 @@ export interface Services {
 
 export function createServices(options: ServicesOptions): Services {
   const db = openDatabase(options.dbPath);
+  const plugins = new PluginService({ db });
   return {
     dbPath: options.dbPath,
     db,
     settings: new SettingsStore(db),
     sessions: new SessionStore(db),
+    plugins,
     appVersion: pkg.version,
     schemaVersion: schemaVersion(db),
-    close: () => db.close(),
+    close: () => {
+      plugins.close();
+      db.close();
+    },
   };
 }

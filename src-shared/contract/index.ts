@@ -5,7 +5,8 @@
 // A method takes one argument object (or none) and returns one value, so the same call
 // maps 1:1 onto an IPC invoke, an HTTP POST body and CLI flags.
 import { z } from 'zod';
-import { ModeState, RuntimeMode, SessionSummary, VersionInfo } from './model.ts';
+import { Grant, InvokeOutcome, ModeState, PluginInfo, RuntimeKind, RuntimeMode, SessionSummary, VersionInfo } from './model.ts';
+import { CapabilityName, InterfaceName } from '../plugins/manifest.ts';
 
 export * from './model.ts';
 
@@ -41,6 +42,47 @@ export const contract = {
     summary: 'Imported sessions, newest first',
     args: noArgs,
     result: z.array(SessionSummary),
+  }),
+  'plugins.list': method({
+    summary: 'Installed plugins with the capabilities they ask for and why',
+    args: noArgs,
+    result: z.array(PluginInfo),
+  }),
+  'plugins.install': method({
+    summary: 'Install (or update) a built plugin folder',
+    args: z.strictObject({ path: z.string().min(1) }),
+    result: PluginInfo,
+  }),
+  'plugins.remove': method({
+    summary: 'Uninstall a plugin (its grants and stored data stay until the account is deleted)',
+    args: z.strictObject({ id: z.string().min(1) }),
+    result: z.object({ removed: z.boolean() }),
+  }),
+  'plugins.invoke': method({
+    summary: 'Run one interface of a plugin; runtime defaults to the current mode',
+    args: z.strictObject({
+      plugin: z.string().min(1),
+      interface: InterfaceName,
+      input: z.unknown(),
+      runtime: RuntimeKind.optional(),
+      accountId: z.string().min(1).optional(),
+    }),
+    result: InvokeOutcome,
+  }),
+  'grants.list': method({
+    summary: 'Capabilities an account has granted to plugins',
+    args: z.strictObject({ accountId: z.string().min(1).optional() }),
+    result: z.array(Grant),
+  }),
+  'grants.grant': method({
+    summary: 'Grant a plugin a capability it asks for (fetch, storage)',
+    args: z.strictObject({ accountId: z.string().min(1).optional(), pluginId: z.string().min(1), capability: CapabilityName }),
+    result: z.array(Grant),
+  }),
+  'grants.revoke': method({
+    summary: 'Take a capability back from a plugin; effective on its next call',
+    args: z.strictObject({ accountId: z.string().min(1).optional(), pluginId: z.string().min(1), capability: CapabilityName }),
+    result: z.array(Grant),
   }),
 } as const;
 

@@ -39,3 +39,32 @@ export const ModeState = z.object({
   serverUrl: z.string().nullable(),
 });
 export type ModeState = z.infer<typeof ModeState>;
+
+export const RuntimeKind = z.enum(['quickjs', 'v8']);
+export type RuntimeKind = z.infer<typeof RuntimeKind>;
+
+export const PluginInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  description: z.string().nullable(),
+  interfaces: z.array(z.string()),
+  capabilities: z.array(z.object({ name: z.string(), reason: z.string(), hosts: z.array(z.string()).optional() })),
+  enabled: z.boolean(),
+  hash: z.string(),
+  installedAt: z.string(),
+});
+export type PluginInfo = z.infer<typeof PluginInfo>;
+
+export const Grant = z.object({ pluginId: z.string(), capability: z.string(), grantedAt: z.string() });
+export type Grant = z.infer<typeof Grant>;
+
+export const InvokeOutcome = z.object({
+  output: z.unknown(),
+  logs: z.array(z.string()),
+  plugin: z.string(),
+  version: z.string(),
+  runtime: RuntimeKind,
+  durationMs: z.number(),
+});
+export type InvokeOutcome = z.infer<typeof InvokeOutcome>;

@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 export const QUICKJS_VARIANT_PACKAGE = '@jitl/quickjs-wasmfile-release-sync';
 
 export function quickJsWasmPath(): string {
-  return require.resolve(`${QUICKJS_VARIANT_PACKAGE}/wasm`);
+  return nodeRequire.resolve(`${QUICKJS_VARIANT_PACKAGE}/wasm`);
 }
 
 export function quickJsWasmBytes(): Uint8Array {

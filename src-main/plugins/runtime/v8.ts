@@ -22,11 +22,11 @@ import {
 } from './types.ts';
 import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 // Loaded on first use: the Electron main process (another ABI) never needs it.
 let ivmModule: typeof IvmModule | null = null;
 function ivm(): typeof IvmModule {
-  ivmModule ??= require('isolated-vm') as typeof IvmModule;
+  ivmModule ??= nodeRequire('isolated-vm') as typeof IvmModule;
   return ivmModule;
 }
 
