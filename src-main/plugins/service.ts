@@ -59,6 +59,24 @@ export const DEFAULT_CALL_LIMITS: CallLimits = { timeMs: 5000, logLines: 200, lo
 const LOAD_DEADLINE_MS = 5000;
 const DEFAULT_SEED = 0x5eed;
 
+/** JSON callers (CLI files, HTTP) send channels as number arrays; null stands for a missing sample. */
+function toF64(v: unknown): unknown {
+  return Array.isArray(v) && v.every((x) => x === null || typeof x === 'number') ? Float64Array.from(v, (x) => (x === null ? NaN : x)) : v;
+}
+
+function coerceChannelArrays(iface: InterfaceName, raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || !('channels' in raw)) return raw;
+  const r = raw as { channels: Record<string, unknown> };
+  if (!r.channels || typeof r.channels !== 'object') return raw;
+  const channels: Record<string, unknown> = {};
+  for (const [name, c] of Object.entries(r.channels)) {
+    if (iface === 'transform' && c && typeof c === 'object' && 'samples' in c) channels[name] = { ...(c as object), samples: toF64((c as { samples: unknown }).samples) };
+    else if (c && typeof c === 'object' && !Array.isArray(c) && 'samples' in c) channels[name] = { ...(c as object), samples: toF64((c as { samples: unknown }).samples) };
+    else channels[name] = toF64(c);
+  }
+  return { ...r, channels };
+}
+
 function classify(header: GuestReply['header']): PluginFailure {
   const code = header.code as PluginFailure;
   if (code !== 'PLUGIN_THREW') return code;
@@ -200,9 +218,9 @@ export class PluginService {
 
   /** Validates the input; math and KPI channels given at their own rates go on one time base. */
   private prepareInput(manifest: PluginManifest, iface: InterfaceName, raw: unknown): unknown {
-    let input = raw;
-    if ((iface === 'math' || iface === 'kpiProcessor') && raw && typeof raw === 'object' && 'channels' in raw) {
-      const r = raw as { channels: Record<string, Float64Array | RatedChannel>; rateHz?: number };
+    let input = coerceChannelArrays(iface, raw);
+    if ((iface === 'math' || iface === 'kpiProcessor') && input && typeof input === 'object' && 'channels' in input) {
+      const r = input as { channels: Record<string, Float64Array | RatedChannel>; rateHz?: number };
       const meta = iface === 'math' ? manifest.meta.math : manifest.meta.kpiProcessor;
       const wanted = meta?.inputs.map((i) => i.name) ?? [];
       const missing = wanted.filter((n) => !(n in (r.channels ?? {})));
@@ -215,7 +233,7 @@ export class PluginService {
           chosen[name] = c instanceof Float64Array ? { rateHz: r.rateHz ?? NaN, samples: c } : c;
         }
         const common = toCommonTimeBase(chosen, meta?.rateHz);
-        input = { ...(raw as object), rateHz: common.rateHz, channels: common.channels };
+        input = { ...(input as object), rateHz: common.rateHz, channels: common.channels };
       }
       if (iface === 'math') {
         const params: Record<string, unknown> = {};

@@ -1,9 +1,13 @@
+import { grantsCommand } from './grants.ts';
+import { invokeCommand } from './invoke.ts';
+import { parityCommand } from './parity.ts';
 import { plannedCommands } from './planned.ts';
+import { pluginsCommand } from './plugins.ts';
 import { serveCommand } from './serve.ts';
 import { sessionsCommand } from './sessions.ts';
 import type { Command } from './types.ts';
 
-const implemented: Command[] = [sessionsCommand, serveCommand];
+const implemented: Command[] = [sessionsCommand, serveCommand, pluginsCommand, invokeCommand, grantsCommand, parityCommand];
 const byName = new Map(implemented.map((c) => [c.name, c]));
 
 /** Help order: the workflow of a race weekend, import first. */

@@ -21,9 +21,5 @@ export const plannedCommands: Command[] = [
   planned('laps', 'Laps of a session: time, kind (lap/out/in/partial), delta to best', 'race laps <sessionId> [--json]'),
   planned('kpis', 'KPIs per lap computed by kpiProcessor plugins', 'race kpis <sessionId> [--no-wait] [--json]'),
   planned('channels', 'Channels of a session or lap, with units and rates; samples as CSV', 'race channels <sessionId> [--lap N] [--json | --csv]'),
-  planned('plugins', 'Build, install, list and remove plugins', 'race plugins <build|install|list|remove> …'),
-  planned('invoke', 'Invoke a plugin interface with a JSON input', 'race invoke <plugin> <interface> --input <file.json> --runtime quickjs|v8|server [--json]'),
-  planned('grants', 'Capability grants of an account', 'race grants <list|grant|revoke> --account <id> [--plugin <id>] [--capability <name>]'),
-  planned('parity', 'Check that QuickJS and V8 give bit-identical plugin outputs', 'race parity [--cases N] [--json]'),
   planned('bench', 'Benchmarks: runtimes, import, server, UI (ratios in one run)', 'race bench [--json]'),
 ];
