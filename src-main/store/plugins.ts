@@ -78,8 +78,13 @@ export class PluginStore {
 
 export class GrantStore {
   private readonly db: Db;
+  // Read on every plugin call: prepared once.
+  private readonly grantedStmt;
   constructor(db: Db) {
     this.db = db;
+    this.grantedStmt = db.prepare<[string, string], { capability: string }>(
+      'SELECT capability FROM capability_grants WHERE account_id = ? AND plugin_id = ? ORDER BY capability',
+    );
   }
 
   private check(accountId: string, capability: string): CapabilityName {
@@ -104,8 +109,7 @@ export class GrantStore {
 
   /** Granted capabilities of one account for one plugin; rows naming unknown capabilities are ignored. */
   granted(accountId: string, pluginId: string): CapabilityName[] {
-    return this.db
-      .prepare<[string, string], { capability: string }>('SELECT capability FROM capability_grants WHERE account_id = ? AND plugin_id = ? ORDER BY capability')
+    return this.grantedStmt
       .all(accountId, pluginId)
       .map((r) => r.capability)
       .filter((c): c is CapabilityName => (CAPABILITY_NAMES as readonly string[]).includes(c));

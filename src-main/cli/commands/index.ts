@@ -1,3 +1,4 @@
+import { benchCommand } from './bench.ts';
 import { grantsCommand } from './grants.ts';
 import { invokeCommand } from './invoke.ts';
 import { parityCommand } from './parity.ts';
@@ -7,7 +8,7 @@ import { serveCommand } from './serve.ts';
 import { sessionsCommand } from './sessions.ts';
 import type { Command } from './types.ts';
 
-const implemented: Command[] = [sessionsCommand, serveCommand, pluginsCommand, invokeCommand, grantsCommand, parityCommand];
+const implemented: Command[] = [sessionsCommand, serveCommand, pluginsCommand, invokeCommand, grantsCommand, parityCommand, benchCommand];
 const byName = new Map(implemented.map((c) => [c.name, c]));
 
 /** Help order: the workflow of a race weekend, import first. */

@@ -21,5 +21,4 @@ export const plannedCommands: Command[] = [
   planned('laps', 'Laps of a session: time, kind (lap/out/in/partial), delta to best', 'race laps <sessionId> [--json]'),
   planned('kpis', 'KPIs per lap computed by kpiProcessor plugins', 'race kpis <sessionId> [--no-wait] [--json]'),
   planned('channels', 'Channels of a session or lap, with units and rates; samples as CSV', 'race channels <sessionId> [--lap N] [--json | --csv]'),
-  planned('bench', 'Benchmarks: runtimes, import, server, UI (ratios in one run)', 'race bench [--json]'),
 ];

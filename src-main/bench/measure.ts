@@ -1,0 +1,39 @@
+// Small timing helpers for benchmarks: median of repeated samples, measured side by side.
+export interface BenchResult {
+  name: string;
+  runtime: string;
+  value: number;
+  unit: string;
+  /** value ÷ the same work in plain Node, measured in the same run (null where not meaningful). */
+  ratioToNode: number | null;
+  note?: string;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Median time of one run of `fn` in ms, over `samples` samples of `batch` runs each. */
+export function timeSync(fn: () => void, samples: number, batch = 1): number {
+  for (let i = 0; i < Math.min(3, samples); i++) for (let j = 0; j < batch; j++) fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    for (let j = 0; j < batch; j++) fn();
+    times.push((performance.now() - t0) / batch);
+  }
+  return median(times);
+}
+
+export async function timeAsync(fn: () => Promise<unknown>, samples: number, batch = 1): Promise<number> {
+  for (let i = 0; i < Math.min(3, samples); i++) for (let j = 0; j < batch; j++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    for (let j = 0; j < batch; j++) await fn();
+    times.push((performance.now() - t0) / batch);
+  }
+  return median(times);
+}

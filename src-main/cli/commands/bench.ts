@@ -1,0 +1,27 @@
+import { runPluginBenchmarks } from '../../bench/plugin-bench.ts';
+import { renderTable } from '../table.ts';
+import type { Command } from './types.ts';
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'Benchmarks: plugin runtimes (more with later features), ratios to plain Node in one run',
+  usage: 'race bench [--quick] [--json]',
+  options: { quick: { type: 'boolean' } },
+  async run(ctx, { values }) {
+    const results = await runPluginBenchmarks({ quick: Boolean(values.quick) });
+    if (ctx.json) {
+      ctx.io.out(JSON.stringify({ results }));
+      return 0;
+    }
+    ctx.io.out(
+      renderTable(results, [
+        { header: 'BENCHMARK', value: (r) => r.name },
+        { header: 'RUNTIME', value: (r) => r.runtime },
+        { header: 'VALUE', value: (r) => `${r.value < 10 ? r.value.toFixed(3) : r.value.toFixed(1)} ${r.unit}`, align: 'right' },
+        { header: '× NODE', value: (r) => (r.ratioToNode === null ? '—' : r.ratioToNode.toFixed(2)), align: 'right' },
+        { header: 'NOTE', value: (r) => r.note ?? '' },
+      ]),
+    );
+    return 0;
+  },
+};
