@@ -65,16 +65,19 @@ export function encodeValue(value: unknown, path = '', options: CodecOptions = {
     const tag = tagOf(value);
     if (!tag) throw new CodecError(path, `unsupported typed array ${value.constructor.name}`);
     let bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    if (options.buffers) {
+      // Out of band into a plugin engine, which copies the buffer itself: both engines get
+      // the very same bytes, so neither a copy nor NaN canonicalisation is needed here.
+      if (!LITTLE_ENDIAN && tag !== '$u8') throw new CodecError(path, 'big-endian hosts are not supported');
+      options.buffers.push(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer);
+      return { [tag]: options.buffers.length - 1 };
+    }
     if (tag === '$f64' || tag === '$f32') {
       const copy = (value as Float64Array | Float32Array).slice();
       canonicalizeNaN(copy);
       bytes = new Uint8Array(copy.buffer);
     }
     if (!LITTLE_ENDIAN && tag !== '$u8') throw new CodecError(path, 'big-endian hosts are not supported');
-    if (options.buffers) {
-      options.buffers.push(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer);
-      return { [tag]: options.buffers.length - 1 };
-    }
     return { [tag]: bytesToBase64(bytes) };
   }
   if (Array.isArray(value)) return value.map((v, i) => encodeValue(v, `${path}[${i}]`, options) ?? null);
