@@ -77,6 +77,95 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'attachments, channels in chunks, KPI results, math cache, jobs',
+    sql: `
+      CREATE TABLE attachments (
+        id          TEXT PRIMARY KEY,
+        sha256      TEXT NOT NULL UNIQUE,      -- re-importing the same bytes is a no-op
+        file_name   TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        bytes       BLOB NOT NULL,             -- the original file, kept for re-splitting and audit
+        account_id  TEXT NOT NULL REFERENCES accounts(id),
+        imported_at TEXT NOT NULL
+      ) STRICT;
+
+      ALTER TABLE sessions ADD COLUMN attachment_id TEXT REFERENCES attachments(id) ON DELETE CASCADE;
+      ALTER TABLE sessions ADD COLUMN account_id TEXT NOT NULL DEFAULT 'local';
+      ALTER TABLE sessions ADD COLUMN name TEXT;
+      ALTER TABLE sessions ADD COLUMN comment TEXT;
+      ALTER TABLE sessions ADD COLUMN duration_s REAL;
+      ALTER TABLE sessions ADD COLUMN gate TEXT;            -- JSON: the start/finish gate laps were split with
+      ALTER TABLE sessions ADD COLUMN lap_source TEXT;      -- where the laps came from (logger markers, GPS gate…)
+      ALTER TABLE sessions ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+      CREATE INDEX sessions_attachment ON sessions(attachment_id);
+
+      CREATE TABLE channels (
+        id           INTEGER PRIMARY KEY,
+        session_id   TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        name         TEXT NOT NULL,
+        source_name  TEXT NOT NULL,
+        unit         TEXT NOT NULL,
+        source       TEXT,
+        rate_hz      REAL NOT NULL CHECK (rate_hz > 0),
+        start_s      REAL NOT NULL,
+        sample_count INTEGER NOT NULL,
+        missing      INTEGER NOT NULL,         -- NaN samples (no value logged)
+        min          REAL,
+        max          REAL,
+        UNIQUE (session_id, name)
+      ) STRICT;
+
+      -- Samples as little-endian float64, in chunks of a fixed sample count: reading one lap
+      -- of one channel reads only the chunks that lap covers.
+      CREATE TABLE channel_chunks (
+        channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+        chunk      INTEGER NOT NULL,
+        samples    BLOB NOT NULL,
+        PRIMARY KEY (channel_id, chunk)
+      ) STRICT;
+
+      CREATE TABLE kpi_results (
+        session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        lap_number  INTEGER NOT NULL,
+        plugin_id   TEXT NOT NULL,
+        plugin_hash TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        value       REAL,                      -- NULL stands for NaN (no data)
+        unit        TEXT NOT NULL,
+        better      TEXT NOT NULL CHECK (better IN ('higher', 'lower', 'none')),
+        job_id      INTEGER,
+        computed_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, lap_number, plugin_id, name)
+      ) STRICT;
+
+      CREATE TABLE math_cache (
+        key        TEXT PRIMARY KEY,           -- sha256 of bundle hash + interface + inputs
+        session_id TEXT REFERENCES sessions(id) ON DELETE CASCADE,
+        output     BLOB NOT NULL,              -- codec-encoded JSON
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        payload     TEXT NOT NULL,             -- JSON
+        status      TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL DEFAULT 5,
+        run_after   INTEGER NOT NULL,          -- ms since epoch: backoff
+        lease_until INTEGER,                   -- ms since epoch: a running job whose lease ran out was interrupted
+        progress    REAL,
+        last_error  TEXT,
+        created_at  TEXT NOT NULL,
+        finished_at TEXT,
+        dedupe_key  TEXT UNIQUE                -- one job per (kind, session, plugin hash)
+      ) STRICT;
+      CREATE INDEX jobs_ready ON jobs(status, run_after);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
