@@ -4,6 +4,7 @@ import { appHandlers } from './handlers/app.ts';
 import { runtimeHandlers } from './handlers/runtime.ts';
 import { sessionHandlers } from './handlers/sessions.ts';
 import { pluginHandlers } from './handlers/plugins.ts';
+import { telemetryHandlers } from './handlers/telemetry.ts';
 import { createDispatch, type Dispatch } from './dispatch.ts';
 import { createServices, type Services, type ServicesOptions } from './services.ts';
 import type { HandlerTable } from './types.ts';
@@ -21,6 +22,7 @@ export function createHandlerTable(services: Services): HandlerTable {
     ...runtimeHandlers(services),
     ...sessionHandlers(services),
     ...pluginHandlers(services),
+    ...telemetryHandlers(services),
   };
 }
 

@@ -1,6 +1,10 @@
 // The long-lived pieces handlers use. Built once per process (desktop app, CLI, server).
 import pkg from '../../package.json' with { type: 'json' };
 import { PluginService } from '../plugins/service.ts';
+import { ChannelStore } from '../store/channels.ts';
+import { JobQueue } from '../jobs/queue.ts';
+import { KpiWorker } from '../jobs/kpi-worker.ts';
+import { TelemetryImporter } from '../telemetry/import.ts';
 import { openDatabase, schemaVersion, type Db } from '../store/database.ts';
 import { SessionStore } from '../store/sessions.ts';
 import { SettingsStore } from '../store/settings.ts';
@@ -15,6 +19,10 @@ export interface Services {
   readonly settings: SettingsStore;
   readonly sessions: SessionStore;
   readonly plugins: PluginService;
+  readonly channels: ChannelStore;
+  readonly jobs: JobQueue;
+  readonly telemetry: TelemetryImporter;
+  readonly kpiWorker: KpiWorker;
   readonly appVersion: string;
   readonly schemaVersion: number;
   close(): void;
@@ -29,6 +37,10 @@ export function createServices(options: ServicesOptions): Services {
     settings: new SettingsStore(db),
     sessions: new SessionStore(db),
     plugins,
+    channels: new ChannelStore(db),
+    jobs: new JobQueue(db),
+    telemetry: new TelemetryImporter(db, plugins),
+    kpiWorker: new KpiWorker(db, plugins),
     appVersion: pkg.version,
     schemaVersion: schemaVersion(db),
     close: () => {

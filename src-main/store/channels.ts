@@ -115,7 +115,7 @@ export class ChannelStore {
   }
 
   /** Samples [from, to) of a channel (clamped to what exists). */
-  read(channel: ChannelInfo, from = 0, to = channel.sampleCount): Float64Array {
+  read(channel: ChannelInfo, from = 0, to = channel.sampleCount): Float64Array<ArrayBuffer> {
     const start = Math.max(0, Math.min(from, channel.sampleCount));
     const end = Math.max(start, Math.min(to, channel.sampleCount));
     const out = new Float64Array(end - start);
@@ -133,7 +133,7 @@ export class ChannelStore {
   }
 
   /** The samples of [startS, endS) seconds. */
-  readTime(channel: ChannelInfo, startS: number, endS: number): { samples: Float64Array; firstIndex: number } {
+  readTime(channel: ChannelInfo, startS: number, endS: number): { samples: Float64Array<ArrayBuffer>; firstIndex: number } {
     const from = Math.max(0, Math.ceil((startS - channel.startS) * channel.rateHz - 1e-9));
     const to = Math.max(from, Math.ceil((endS - channel.startS) * channel.rateHz - 1e-9));
     return { samples: this.read(channel, from, to), firstIndex: from };

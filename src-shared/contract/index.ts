@@ -5,7 +5,7 @@
 // A method takes one argument object (or none) and returns one value, so the same call
 // maps 1:1 onto an IPC invoke, an HTTP POST body and CLI flags.
 import { z } from 'zod';
-import { Grant, InvokeOutcome, ModeState, PluginInfo, RuntimeKind, RuntimeMode, SessionSummary, VersionInfo } from './model.ts';
+import { ChannelSummary, GateArgs, Grant, ImportResult, InvokeOutcome, LapInfo, LapKpi, ModeState, PluginInfo, RuntimeKind, RuntimeMode, SessionSummary, VersionInfo } from './model.ts';
 import { CapabilityName, InterfaceName } from '../plugins/manifest.ts';
 
 export * from './model.ts';
@@ -42,6 +42,36 @@ export const contract = {
     summary: 'Imported sessions, newest first',
     args: noArgs,
     result: z.array(SessionSummary),
+  }),
+  'sessions.import': method({
+    summary: 'Import logger files (format detected from the content); one result per file',
+    args: z.strictObject({ paths: z.array(z.string().min(1)).min(1).max(1000), gate: GateArgs.optional() }),
+    result: z.array(ImportResult),
+  }),
+  'sessions.laps': method({
+    summary: 'Laps of a session: time, kind (lap/out/in/partial), delta to the best lap',
+    args: z.strictObject({ sessionId: z.string().min(1) }),
+    result: z.array(LapInfo),
+  }),
+  'sessions.kpis': method({
+    summary: 'KPIs per lap, and how many KPI jobs are still pending',
+    args: z.strictObject({ sessionId: z.string().min(1) }),
+    result: z.object({ pending: z.number().int(), failed: z.array(z.object({ plugin: z.string(), error: z.string() })), kpis: z.array(LapKpi) }),
+  }),
+  'sessions.channels': method({
+    summary: 'Channels of a session with units, rates and ranges',
+    args: z.strictObject({ sessionId: z.string().min(1) }),
+    result: z.array(ChannelSummary),
+  }),
+  'sessions.samples': method({
+    summary: 'The samples of one channel, for the whole session or one lap',
+    args: z.strictObject({ sessionId: z.string().min(1), channel: z.string().min(1), lap: z.number().int().optional() }),
+    result: z.object({ name: z.string(), unit: z.string(), rateHz: z.number(), startS: z.number(), samples: z.instanceof(Float64Array) }),
+  }),
+  'sessions.resplit': method({
+    summary: 'Re-split a session with a start/finish gate; its KPI jobs are queued again',
+    args: z.strictObject({ sessionId: z.string().min(1), gate: GateArgs }),
+    result: z.array(LapInfo),
   }),
   'plugins.list': method({
     summary: 'Installed plugins with the capabilities they ask for and why',

@@ -68,3 +68,48 @@ export const InvokeOutcome = z.object({
   durationMs: z.number(),
 });
 export type InvokeOutcome = z.infer<typeof InvokeOutcome>;
+
+export const GateArgs = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  headingDeg: z.number().min(0).lt(360).optional(),
+  widthM: z.number().positive().max(500).optional(),
+});
+export type GateArgs = z.infer<typeof GateArgs>;
+
+export const LapInfo = z.object({
+  number: z.number().int(),
+  startS: z.number(),
+  endS: z.number(),
+  timeMs: z.number(),
+  kind: LapKind,
+  /** Against the best timed lap; null for out/in/partial segments. */
+  deltaToBestMs: z.number().nullable(),
+});
+export type LapInfo = z.infer<typeof LapInfo>;
+
+export const ImportResult = z.object({
+  file: z.string(),
+  status: z.enum(['imported', 'duplicate', 'failed']),
+  sessionId: z.string().optional(),
+  format: z.string().optional(),
+  channels: z.number().int().optional(),
+  laps: z.array(z.object({ number: z.number().int(), startS: z.number(), timeS: z.number(), kind: LapKind })).optional(),
+  warnings: z.array(z.string()).optional(),
+  error: z.object({ message: z.string(), offset: z.number().optional(), line: z.number().optional() }).optional(),
+});
+export type ImportResult = z.infer<typeof ImportResult>;
+
+export const ChannelSummary = z.object({
+  name: z.string(),
+  unit: z.string(),
+  rateHz: z.number(),
+  samples: z.number().int(),
+  missing: z.number().int(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+});
+export type ChannelSummary = z.infer<typeof ChannelSummary>;
+
+export const LapKpi = z.object({ lap: z.number().int(), plugin: z.string(), name: z.string(), value: z.number().nullable(), unit: z.string(), better: z.enum(['higher', 'lower', 'none']) });
+export type LapKpi = z.infer<typeof LapKpi>;

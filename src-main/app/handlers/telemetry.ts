@@ -1,0 +1,69 @@
+import type { LapInfo } from '../../../src-shared/contract/index.ts';
+import { RaceError } from '../../../src-shared/errors.ts';
+import type { Lap } from '../../telemetry/laps.ts';
+import type { HandlerSlice } from '../types.ts';
+import type { Services } from '../services.ts';
+
+interface LapRow {
+  number: number;
+  start_s: number;
+  end_s: number;
+  time_ms: number;
+  kind: Lap['kind'];
+}
+
+export function withDeltas(rows: LapRow[]): LapInfo[] {
+  const timed = rows.filter((r) => r.kind === 'lap').map((r) => r.time_ms);
+  const best = timed.length ? Math.min(...timed) : null;
+  return rows.map((r) => ({ number: r.number, startS: r.start_s, endS: r.end_s, timeMs: r.time_ms, kind: r.kind, deltaToBestMs: r.kind === 'lap' && best !== null ? r.time_ms - best : null }));
+}
+
+export function telemetryHandlers(services: Services): HandlerSlice<'sessions.import' | 'sessions.laps' | 'sessions.kpis' | 'sessions.channels' | 'sessions.samples' | 'sessions.resplit'> {
+  const { db } = services;
+  const requireSession = (id: string) => {
+    if (!db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(id)) throw new RaceError('NOT_FOUND', `session ${id} does not exist`);
+  };
+  const laps = (sessionId: string) =>
+    withDeltas(db.prepare('SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? ORDER BY number').all(sessionId) as LapRow[]);
+  return {
+    'sessions.import': async ({ paths, gate }) => {
+      const out = [];
+      for (const p of paths) out.push(await services.telemetry.importFile(p, { gate }));
+      return out;
+    },
+    'sessions.laps': ({ sessionId }) => {
+      requireSession(sessionId);
+      return laps(sessionId);
+    },
+    'sessions.kpis': ({ sessionId }) => {
+      requireSession(sessionId);
+      const pending = services.jobs.pending(sessionId).length;
+      const failed = (db.prepare("SELECT payload, last_error FROM jobs WHERE status = 'failed'").all() as { payload: string; last_error: string }[])
+        .map((r) => ({ p: JSON.parse(r.payload) as { sessionId: string; pluginId: string }, error: r.last_error }))
+        .filter((r) => r.p.sessionId === sessionId)
+        .map((r) => ({ plugin: r.p.pluginId, error: r.error }));
+      const kpis = (db
+        .prepare('SELECT lap_number AS lap, plugin_id AS plugin, name, value, unit, better FROM kpi_results WHERE session_id = ? ORDER BY lap_number, plugin_id, name')
+        .all(sessionId) as { lap: number; plugin: string; name: string; value: number | null; unit: string; better: 'higher' | 'lower' | 'none' }[]);
+      return { pending, failed, kpis };
+    },
+    'sessions.channels': ({ sessionId }) => {
+      requireSession(sessionId);
+      return services.channels.list(sessionId).map((c) => ({ name: c.name, unit: c.unit, rateHz: c.rateHz, samples: c.sampleCount, missing: c.missing, min: c.min, max: c.max }));
+    },
+    'sessions.samples': ({ sessionId, channel, lap }) => {
+      requireSession(sessionId);
+      const info = services.channels.get(sessionId, channel);
+      if (!info) throw new RaceError('NOT_FOUND', `session ${sessionId} has no channel "${channel}"`);
+      if (lap === undefined) return { name: info.name, unit: info.unit, rateHz: info.rateHz, startS: info.startS, samples: services.channels.read(info) };
+      const l = laps(sessionId).find((x) => x.number === lap);
+      if (!l) throw new RaceError('NOT_FOUND', `session ${sessionId} has no lap ${lap}`);
+      const { samples, firstIndex } = services.channels.readTime(info, l.startS, l.endS);
+      return { name: info.name, unit: info.unit, rateHz: info.rateHz, startS: info.startS + firstIndex / info.rateHz, samples };
+    },
+    'sessions.resplit': async ({ sessionId, gate }) => {
+      await services.telemetry.resplit(sessionId, gate);
+      return laps(sessionId);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// A durable job queue in SQLite. A job is claimed with a lease; a worker that dies leaves
+// the lease to run out, and the job is claimed again (crash recovery). Results are written
+// in the same transaction that marks the job done, so a job's results are stored once.
+import type { Db } from '../store/database.ts';
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface Job<P = unknown> {
+  id: number;
+  kind: string;
+  payload: P;
+  status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  progress: number | null;
+  lastError: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+interface JobRow {
+  id: number;
+  kind: string;
+  payload: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  progress: number | null;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+const fromRow = <P>(r: JobRow): Job<P> => ({
+  id: r.id,
+  kind: r.kind,
+  payload: JSON.parse(r.payload) as P,
+  status: r.status,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  progress: r.progress,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+});
+
+export const LEASE_MS = 60_000;
+
+export class JobQueue {
+  private readonly db: Db;
+  private readonly now: () => number;
+
+  constructor(db: Db, now: () => number = Date.now) {
+    this.db = db;
+    this.now = now;
+  }
+
+  /** Enqueue (inside the caller's transaction when there is one). A job with the same dedupe key is not added twice. */
+  enqueue(kind: string, payload: unknown, dedupeKey: string | null = null, maxAttempts = 5): number {
+    const r = this.db
+      .prepare(
+        `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_after, created_at, dedupe_key)
+         VALUES (?, ?, 'queued', 0, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+      )
+      .run(kind, JSON.stringify(payload), maxAttempts, this.now(), new Date(this.now()).toISOString(), dedupeKey);
+    if (r.changes > 0) return Number(r.lastInsertRowid);
+    return (this.db.prepare('SELECT id FROM jobs WHERE dedupe_key = ?').get(dedupeKey) as { id: number }).id;
+  }
+
+  /** The next runnable job — queued and due, or running with an expired lease (its worker died). */
+  claim<P>(kinds: string[]): Job<P> | null {
+    const now = this.now();
+    const placeholders = kinds.map(() => '?').join(',');
+    const row = this.db
+      .prepare(
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?
+         WHERE id = (SELECT id FROM jobs WHERE kind IN (${placeholders})
+                       AND ((status = 'queued' AND run_after <= ?) OR (status = 'running' AND lease_until < ?))
+                     ORDER BY id LIMIT 1)
+         RETURNING *`,
+      )
+      .get(now + LEASE_MS, ...kinds, now, now) as JobRow | undefined;
+    return row ? fromRow<P>(row) : null;
+  }
+
+  /** Marks done; `store` writes the results in the same transaction. */
+  complete(id: number, store: () => void): void {
+    this.db.transaction(() => {
+      store();
+      this.db.prepare("UPDATE jobs SET status = 'done', progress = 1, lease_until = NULL, finished_at = ?, last_error = NULL WHERE id = ?").run(new Date(this.now()).toISOString(), id);
+    }).immediate();
+  }
+
+  /** A failed attempt: retried with exponential backoff, or failed for good after max attempts. */
+  fail(id: number, error: string, retryable = true): void {
+    const job = this.db.prepare('SELECT attempts, max_attempts FROM jobs WHERE id = ?').get(id) as { attempts: number; max_attempts: number } | undefined;
+    if (!job) return;
+    const final = !retryable || job.attempts >= job.max_attempts;
+    const backoff = Math.min(60_000, 500 * 2 ** (job.attempts - 1));
+    this.db
+      .prepare("UPDATE jobs SET status = ?, run_after = ?, lease_until = NULL, last_error = ?, finished_at = ? WHERE id = ?")
+      .run(final ? 'failed' : 'queued', this.now() + backoff, error.slice(0, 2000), final ? new Date(this.now()).toISOString() : null, id);
+  }
+
+  progress(id: number, fraction: number): void {
+    this.db.prepare('UPDATE jobs SET progress = ?, lease_until = ? WHERE id = ?').run(fraction, this.now() + LEASE_MS, id);
+  }
+
+  get<P>(id: number): Job<P> | null {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? fromRow<P>(row) : null;
+  }
+
+  /** Jobs not yet finished, optionally for one session (payload.sessionId). */
+  pending(sessionId?: string): Job[] {
+    const rows = this.db.prepare("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id").all() as JobRow[];
+    return rows.map((r) => fromRow<{ sessionId?: string }>(r)).filter((j) => sessionId === undefined || j.payload.sessionId === sessionId);
+  }
+}

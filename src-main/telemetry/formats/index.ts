@@ -1,0 +1,23 @@
+// Every importer Race knows. Detection asks each one how sure it is; the highest wins.
+import type { Importer } from '../model.ts';
+
+export const IMPORTERS: Importer[] = [];
+
+/** The importer for these bytes, or null when none is reasonably sure. */
+export function detectFormat(head: Uint8Array): Importer | null {
+  let best: Importer | null = null;
+  let score = 0;
+  for (const importer of IMPORTERS) {
+    let s = 0;
+    try {
+      s = importer.detect(head);
+    } catch {
+      s = 0;
+    }
+    if (s > score) {
+      score = s;
+      best = importer;
+    }
+  }
+  return score >= 0.5 ? best : null;
+}

@@ -1,0 +1,260 @@
+// Importing one logger file: detect the format from the content, parse, run the enabled
+// transform plugins, split laps, then write the attachment, session, channels, laps and
+// the KPI jobs in ONE transaction — a corrupt file or a crash leaves the database as it was.
+// The same bytes twice are a duplicate, not a second session.
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { RaceError } from '../../src-shared/errors.ts';
+import type { Db } from '../store/database.ts';
+import { ChannelStore } from '../store/channels.ts';
+import { JobQueue } from '../jobs/queue.ts';
+import type { PluginService } from '../plugins/service.ts';
+import { detectFormat } from './formats/index.ts';
+import { gateCrossings, headingNear, lapsFromCrossings, lapsFromLogger, realFixes, type Gate, type Lap } from './laps.ts';
+import { ImportError, type ImportedChannel, type ImportedSession } from './model.ts';
+
+export interface GateInput {
+  lat: number;
+  lon: number;
+  headingDeg?: number;
+  widthM?: number;
+}
+
+export interface ImportOptions {
+  accountId?: string;
+  gate?: GateInput;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export type ImportStatus = 'imported' | 'duplicate' | 'failed';
+
+export interface ImportOutcome {
+  file: string;
+  status: ImportStatus;
+  sessionId?: string;
+  format?: string;
+  channels?: number;
+  laps?: { number: number; startS: number; timeS: number; kind: Lap['kind'] }[];
+  warnings?: string[];
+  error?: { message: string; offset?: number; line?: number };
+}
+
+export const KPI_JOB = 'kpi';
+export interface KpiJobPayload {
+  sessionId: string;
+  pluginId: string;
+  pluginHash: string;
+}
+
+const DEFAULT_GATE_WIDTH_M = 30;
+
+export function sessionDuration(channels: ImportedChannel[]): number {
+  let end = 0;
+  for (const c of channels) if (c.samples.length) end = Math.max(end, c.startS + (c.samples.length - 1) / c.rateHz);
+  return end;
+}
+
+function channelTimes(c: ImportedChannel): Float64Array {
+  return Float64Array.from({ length: c.samples.length }, (_, i) => c.startS + i / c.rateHz);
+}
+
+/** Laps: the logger's own first; else a gate (given, or from the file) on real GPS fixes. */
+export function splitLaps(session: ImportedSession, gateInput: GateInput | undefined, durationS: number): { laps: Lap[]; source: string; gate: Gate | null; warnings: string[] } {
+  const warnings: string[] = [];
+  if (session.loggerLaps && !gateInput) {
+    return { laps: lapsFromLogger(session.loggerLaps, durationS), source: session.loggerLaps.source, gate: null, warnings };
+  }
+  const g = gateInput ?? (session.gate ? { lat: session.gate.lat, lon: session.gate.lon, headingDeg: session.gate.headingDeg } : undefined);
+  if (!g) return { laps: lapsFromCrossings([], durationS), source: 'none', gate: null, warnings };
+  if (!session.gps) {
+    warnings.push('a start/finish gate was given but the file has no GPS position channels: no laps');
+    return { laps: lapsFromCrossings([], durationS), source: 'none', gate: null, warnings };
+  }
+  const lat = session.channels.find((c) => c.name === session.gps!.lat)!;
+  const lon = session.channels.find((c) => c.name === session.gps!.lon)!;
+  const fix = session.gps.fix ? session.channels.find((c) => c.name === session.gps!.fix) : undefined;
+  const track = realFixes(channelTimes(lat), lat.samples, lon.samples, fix?.samples);
+  const heading = g.headingDeg ?? headingNear(track, g.lat, g.lon);
+  if (heading === null) {
+    warnings.push(`the gate at ${g.lat.toFixed(6)}, ${g.lon.toFixed(6)} is not within 200 m of the GPS trace: no laps`);
+    return { laps: lapsFromCrossings([], durationS), source: 'none', gate: null, warnings };
+  }
+  const gate: Gate = { lat: g.lat, lon: g.lon, headingDeg: heading, widthM: g.widthM ?? DEFAULT_GATE_WIDTH_M };
+  return { laps: lapsFromCrossings(gateCrossings(track, gate), durationS), source: gateInput ? 'gps gate (given)' : `gps gate (${session.gate!.source})`, gate, warnings };
+}
+
+export class TelemetryImporter {
+  private readonly db: Db;
+  private readonly plugins: PluginService;
+  private readonly channels: ChannelStore;
+  private readonly jobs: JobQueue;
+
+  constructor(db: Db, plugins: PluginService) {
+    this.db = db;
+    this.plugins = plugins;
+    this.channels = new ChannelStore(db);
+    this.jobs = new JobQueue(db);
+  }
+
+  async importFile(path: string, options: ImportOptions = {}): Promise<ImportOutcome> {
+    const file = basename(path);
+    let bytes: Uint8Array;
+    try {
+      if (!statSync(path).isFile()) throw new Error('not a file');
+      bytes = new Uint8Array(readFileSync(path));
+    } catch (e) {
+      return { file: path, status: 'failed', error: { message: `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` } };
+    }
+    const dir = dirname(path);
+    return this.importBytes(file, bytes, options, (name) => {
+      const p = join(dir, name);
+      return existsSync(p) ? new Uint8Array(readFileSync(p)) : null;
+    }, path);
+  }
+
+  async importBytes(fileName: string, bytes: Uint8Array, options: ImportOptions = {}, sibling: (name: string) => Uint8Array | null = () => null, displayPath = fileName): Promise<ImportOutcome> {
+    const accountId = options.accountId ?? 'local';
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const existing = this.db.prepare('SELECT s.id AS sessionId, a.format FROM attachments a LEFT JOIN sessions s ON s.attachment_id = a.id WHERE a.sha256 = ?').get(sha256) as
+      | { sessionId: string | null; format: string }
+      | undefined;
+    if (existing) return { file: displayPath, status: 'duplicate', sessionId: existing.sessionId ?? undefined, format: existing.format };
+
+    const importer = detectFormat(bytes.subarray(0, 64 * 1024));
+    if (!importer) {
+      return { file: displayPath, status: 'failed', error: { message: `${displayPath}: not a logger file Race can read (the content matches none of the known formats)`, offset: 0 } };
+    }
+    let session: ImportedSession;
+    try {
+      session = importer.parse(bytes, { fileName, sibling, progress: (done, total) => options.onProgress?.(done, total) });
+    } catch (e) {
+      if (e instanceof ImportError) return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: ${e.message}`, offset: e.offset, line: e.line } };
+      return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: ${importer.format}: could not be read (${(e as Error).message})` } };
+    }
+    options.onProgress?.(bytes.length, bytes.length);
+    if (session.channels.length === 0) return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: ${importer.format}: the file holds no channels` } };
+
+    try {
+      session = await this.applyTransforms(session, accountId);
+    } catch (e) {
+      return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: a transform plugin failed: ${(e as Error).message}` } };
+    }
+
+    const durationS = sessionDuration(session.channels);
+    const split = splitLaps(session, options.gate, durationS);
+    const warnings = [...session.warnings, ...split.warnings];
+    const sessionId = randomUUID();
+    const attachmentId = randomUUID();
+    const now = new Date().toISOString();
+    const kpiPlugins = this.plugins.plugins.list().filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
+
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(attachmentId, sha256, fileName, session.format, bytes.length, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), accountId, now);
+      const m = session.metadata;
+      this.db
+        .prepare(
+          `INSERT INTO sessions (id, venue, vehicle, driver, started_at, device, source_format, imported_at, attachment_id, account_id, name, comment, duration_s, gate, lap_source, warnings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
+      for (const c of session.channels) this.channels.add(sessionId, c);
+      this.writeLaps(sessionId, split.laps);
+      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`);
+    }).immediate();
+
+    return {
+      file: displayPath,
+      status: 'imported',
+      sessionId,
+      format: session.format,
+      channels: session.channels.length,
+      laps: split.laps.map((l) => ({ number: l.number, startS: l.startS, timeS: l.timeS, kind: l.kind })),
+      warnings,
+    };
+  }
+
+  writeLaps(sessionId: string, laps: Lap[]): void {
+    this.db.prepare('DELETE FROM laps WHERE session_id = ?').run(sessionId);
+    const ins = this.db.prepare('INSERT INTO laps (session_id, number, start_s, end_s, time_ms, kind) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const l of laps) ins.run(sessionId, l.number, l.startS, l.endS, l.timeS * 1000, l.kind);
+  }
+
+  /** Enabled transform plugins, lowest `order` first, each seeing the previous one's output. */
+  private async applyTransforms(session: ImportedSession, accountId: string): Promise<ImportedSession> {
+    const transforms = this.plugins.plugins
+      .list()
+      .filter((p) => p.enabled && p.manifest.interfaces.includes('transform'))
+      .sort((a, b) => (a.manifest.meta.transform?.order ?? 100) - (b.manifest.meta.transform?.order ?? 100) || a.id.localeCompare(b.id));
+    if (transforms.length === 0) return session;
+    // Transforms see each channel on its own time base; startS is carried through by name.
+    let channels: Record<string, { unit: string; rateHz: number; samples: Float64Array }> = {};
+    const startOf = new Map<string, number>();
+    for (const c of session.channels) {
+      channels[c.name] = { unit: c.unit, rateHz: c.rateHz, samples: c.samples };
+      startOf.set(c.name, c.startS);
+    }
+    let meta: Record<string, unknown> = { format: session.format, venue: session.metadata.venue, vehicle: session.metadata.vehicle };
+    for (const t of transforms) {
+      const rateHz = Math.max(...Object.values(channels).map((c) => c.rateHz));
+      const r = await this.plugins.invoke(t.id, { iface: 'transform', input: { channels, rateHz, meta }, runtime: 'quickjs', accountId });
+      const out = r.output as { channels: typeof channels; meta: Record<string, unknown> };
+      channels = out.channels;
+      meta = out.meta;
+    }
+    const byName = new Map(session.channels.map((c) => [c.name, c]));
+    return {
+      ...session,
+      channels: Object.entries(channels).map(([name, c]) => ({
+        name,
+        sourceName: byName.get(name)?.sourceName ?? name,
+        unit: c.unit,
+        rateHz: c.rateHz,
+        startS: startOf.get(name) ?? 0,
+        samples: c.samples,
+        source: byName.get(name)?.source,
+      })),
+      warnings: [...session.warnings, ...transforms.map((t) => `transformed by ${t.id} ${t.version}`)],
+    };
+  }
+
+  /** Re-split a stored session with a gate: laps recomputed, KPI results cleared and re-queued. */
+  async resplit(sessionId: string, gate: GateInput): Promise<Lap[]> {
+    const row = this.db.prepare('SELECT s.id, a.bytes, a.file_name, s.duration_s FROM sessions s JOIN attachments a ON a.id = s.attachment_id WHERE s.id = ?').get(sessionId) as
+      | { id: string; bytes: Buffer; file_name: string; duration_s: number }
+      | undefined;
+    if (!row) throw new RaceError('NOT_FOUND', `session ${sessionId} does not exist (or has no original file to re-split)`);
+    const info = this.channels.list(sessionId);
+    const session: ImportedSession = {
+      format: 'stored',
+      metadata: { venue: null, vehicle: null, driver: null, startedAt: null, device: null, session: null, comment: null },
+      channels: [],
+      loggerLaps: null,
+      gate: null,
+      gps: null,
+      warnings: [],
+    };
+    const pick = (re: RegExp) => info.find((c) => re.test(c.name));
+    const lat = pick(/^(gps[ _]?)?lat(itude)?\b/i);
+    const lon = pick(/^(gps[ _]?)?lon(g|gitude)?\b/i);
+    if (!lat || !lon) throw new RaceError('BAD_ARGS', `session ${sessionId} has no GPS latitude/longitude channels to split with a gate`);
+    const fix = pick(/^gps_update$/i);
+    for (const c of [lat, lon, ...(fix ? [fix] : [])]) {
+      session.channels.push({ name: c.name, sourceName: c.sourceName, unit: c.unit, rateHz: c.rateHz, startS: c.startS, samples: this.channels.read(c) });
+    }
+    session.gps = { lat: lat.name, lon: lon.name, fix: fix?.name };
+    const split = splitLaps(session, gate, row.duration_s);
+    if (!split.gate) throw new RaceError('BAD_ARGS', split.warnings.join('; ') || 'the gate found no laps');
+    const kpiPlugins = this.plugins.plugins.list().filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
+    this.db.transaction(() => {
+      this.writeLaps(sessionId, split.laps);
+      this.db.prepare('UPDATE sessions SET gate = ?, lap_source = ? WHERE id = ?').run(JSON.stringify(split.gate), split.source, sessionId);
+      this.db.prepare('DELETE FROM kpi_results WHERE session_id = ?').run(sessionId);
+      // a fresh job per plugin: the dedupe key carries the gate so a re-split is a new job
+      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}:${JSON.stringify(split.gate)}`);
+    }).immediate();
+    return split.laps;
+  }
+}
