@@ -25,7 +25,26 @@ const NativeDate = G.Date, NativeNumberToString = Number.prototype.toString;
 const isArray = Array.isArray;
 const F64 = Float64Array, F32 = Float32Array, I32 = Int32Array, U8 = Uint8Array;
 const TypedArrayProto = getPrototypeOf(Int8Array.prototype);
-const PromiseResolve = (v) => Promise.resolve(v);
+// The plugin shares this realm and may replace any built-in it can reach (Array.prototype.push,
+// Map.prototype.get, Promise.prototype.then, Object.prototype.toJSON, ...). What the call
+// protocol needs after the plugin has run is captured here (methods through uncurry), and its
+// objects and arrays have no prototype (no inherited setters, iterators or toJSON): a plugin
+// can break only its own output, never the reply the host reads.
+const uncurry = (fn) => Function.prototype.call.bind(fn);
+const ReflectApply = Reflect.apply, setPrototypeOf = O.setPrototypeOf, getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
+const isView = ArrayBuffer.isView;
+const NativePromise = Promise, TypeErr = TypeError, Err = Error;
+const promiseResolve = uncurry(Promise.resolve), promiseThen = uncurry(Promise.prototype.then);
+const PromiseResolve = (v) => promiseResolve(NativePromise, v);
+const mapGet = uncurry(Map.prototype.get), mapSet = uncurry(Map.prototype.set), mapDelete = uncurry(Map.prototype.delete), mapClear = uncurry(Map.prototype.clear);
+const stringSlice = uncurry(String.prototype.slice);
+/** The typed array's name ("Float64Array"), or undefined for anything else (a Proxy or look-alike too). */
+const typedArrayName = uncurry(getOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag).get);
+const typedArrayBuffer = uncurry(getOwnPropertyDescriptor(TypedArrayProto, 'buffer').get);
+const typedArrayLength = uncurry(getOwnPropertyDescriptor(TypedArrayProto, 'length').get);
+const typedArraySet = uncurry(TypedArrayProto.set);
+/** A new empty array nothing can intercept: append with a[a.length] = v. */
+const list = () => setPrototypeOf([], null);
 
 function setHidden(obj, name, value) {
   defineProperty(obj, name, { value, writable: true, configurable: true, enumerable: false });
@@ -315,62 +334,78 @@ delete Error.isError;
 
 // ---- 9. Values in and out: JSON + ArrayBuffers for typed arrays ---------------------------
 const MAX_DEPTH = 64;
-const TA = [[F64, '$f64'], [F32, '$f32'], [I32, '$i32'], [U8, '$u8']];
+// No interface schema takes more than 100 000 items in one array (typed arrays travel as
+// buffers and are not counted): an array or object 10× bigger is refused before it is walked,
+// so a 100M-element output fails at once, the same way in both engines — not by time or memory.
+const MAX_ITEMS = 1000000;
+const TA = { __proto__: null, Float64Array: [F64, '$f64'], Float32Array: [F32, '$f32'], Int32Array: [I32, '$i32'], Uint8Array: [U8, '$u8'] };
 const encodeOut = (value, buffers) => {
-  const seen = [];
+  const seen = list();
   const walk = (v, path, depth) => {
     if (typeof v === 'number') {
-      if (v !== v) return { $num: 'NaN' };
-      if (v === Infinity) return { $num: 'Infinity' };
-      if (v === -Infinity) return { $num: '-Infinity' };
-      if (v === 0 && 1 / v < 0) return { $num: '-0' };
+      if (v !== v) return { __proto__: null, $num: 'NaN' };
+      if (v === Infinity) return { __proto__: null, $num: 'Infinity' };
+      if (v === -Infinity) return { __proto__: null, $num: '-Infinity' };
+      if (v === 0 && 1 / v < 0) return { __proto__: null, $num: '-0' };
       return v;
     }
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
     if (v === undefined) return undefined;
-    if (typeof v !== 'object') throw new TypeError('output holds a ' + typeof v + ' at ' + (path || '(root)'));
-    if (depth > MAX_DEPTH) throw new TypeError('output nests deeper than ' + MAX_DEPTH + ' at ' + path);
-    for (const [C, tag] of TA) {
-      if (v instanceof C) { buffers.push(v.slice().buffer); return { [tag]: buffers.length - 1 }; }
+    if (typeof v !== 'object') throw new TypeErr('output holds a ' + typeof v + ' at ' + (path || '(root)'));
+    if (depth > MAX_DEPTH) throw new TypeErr('output nests deeper than ' + MAX_DEPTH + ' at ' + path);
+    const kind = typedArrayName(v);
+    if (kind !== undefined) {
+      const ta = TA[kind];
+      if (!ta) throw new TypeErr('output holds an unsupported ' + kind + ' at ' + path);
+      const copy = new ta[0](typedArrayLength(v)); // a buffer of its own, exactly as long
+      typedArraySet(copy, v);
+      buffers[buffers.length] = typedArrayBuffer(copy);
+      return { __proto__: null, [ta[1]]: buffers.length - 1 };
     }
-    if (ArrayBuffer.isView(v)) throw new TypeError('output holds an unsupported ' + (v.constructor && v.constructor.name) + ' at ' + path);
-    if (seen.indexOf(v) >= 0) throw new TypeError('output is circular at ' + path);
-    seen.push(v);
+    if (isView(v)) throw new TypeErr('output holds an unsupported DataView at ' + path);
+    for (let i = 0; i < seen.length; i++) if (seen[i] === v) throw new TypeErr('output is circular at ' + path);
+    seen[seen.length] = v;
     let out;
     if (isArray(v)) {
-      out = [];
-      for (let i = 0; i < v.length; i++) { const e = walk(v[i], path + '[' + i + ']', depth + 1); out.push(e === undefined ? null : e); }
+      if (v.length > MAX_ITEMS) throw new TypeErr('output array of ' + v.length + ' items at ' + (path || '(root)') + ' is over the limit of ' + MAX_ITEMS);
+      out = list();
+      for (let i = 0; i < v.length; i++) { const e = walk(v[i], path + '[' + i + ']', depth + 1); out[i] = e === undefined ? null : e; }
     } else {
-      out = {};
+      out = { __proto__: null };
       let escape = false;
-      for (const k of keys(v)) {
-        if (k.charCodeAt(0) === 36) escape = true;
+      const ks = keys(v);
+      if (ks.length > MAX_ITEMS) throw new TypeErr('output object of ' + ks.length + ' keys at ' + (path || '(root)') + ' is over the limit of ' + MAX_ITEMS);
+      for (let i = 0; i < ks.length; i++) {
+        const k = ks[i];
+        if (k === '__proto__') continue; // never a key on the host side (it would set the prototype there)
+        if (k[0] === '$') escape = true;
         const e = walk(v[k], path ? path + '.' + k : k, depth + 1);
-        if (e !== undefined) out[k] = e;
+        if (e !== undefined) defineProperty(out, k, { __proto__: null, value: e, writable: true, enumerable: true, configurable: true });
       }
-      if (escape) out = { $obj: out };
+      if (escape) out = { __proto__: null, $obj: out };
     }
-    seen.pop();
+    seen.length = seen.length - 1;
     return out;
   };
   return stringify(walk(value, '', 0));
 };
 const decodeIn = (json, buffers) => {
-  const CT = { $f64: F64, $f32: F32, $i32: I32, $u8: U8 };
-  const NUM = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
+  const CT = { __proto__: null, $f64: F64, $f32: F32, $i32: I32, $u8: U8 };
+  const NUM = { __proto__: null, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
+  // plain arrays and objects for the plugin, filled without going through their prototypes
+  const put = (o, k, v) => defineProperty(o, k, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true });
+  const object = (src) => { const o = {}, ks = keys(src); for (let i = 0; i < ks.length; i++) put(o, ks[i], walk(src[ks[i]])); return o; };
   const walk = (v) => {
     if (v === null || typeof v !== 'object') return v;
-    if (isArray(v)) return v.map(walk);
+    if (isArray(v)) { const a = []; for (let i = 0; i < v.length; i++) put(a, i, walk(v[i])); return a; }
     const ks = keys(v);
     if (ks.length === 1) {
       const k = ks[0];
       if (k === '$num') return NUM[v.$num];
-      if (k === '$obj') { const o = {}; for (const kk of keys(v.$obj)) o[kk] = walk(v.$obj[kk]); return o; }
+      if (k === '$obj') return object(v.$obj);
       if (CT[k]) return new CT[k](buffers[v[k]]);
     }
-    const o = {};
-    for (const k of ks) o[k] = walk(v[k]);
-    return o;
+    return object(v);
   };
   return walk(parse(json));
 };
@@ -405,47 +440,54 @@ const results = new Map();     // finished async calls, until the host takes the
 
 const pushLog = (call, line) => {
   if (call.logs.length >= call.limits.logLines || call.logBytes + line.length > call.limits.logBytes) { call.dropped++; return; }
-  call.logs.push(line);
+  call.logs[call.logs.length] = line;
   call.logBytes += line.length;
 };
 const finishLogs = (call) => {
-  const logs = call.logs.slice();
-  if (call.dropped) logs.push('… ' + call.dropped + ' more log lines dropped (limit ' + call.limits.logLines + ' lines, ' + call.limits.logBytes + ' characters)');
+  const logs = list();
+  for (let i = 0; i < call.logs.length; i++) logs[i] = call.logs[i];
+  if (call.dropped) logs[logs.length] = '… ' + call.dropped + ' more log lines dropped (limit ' + call.limits.logLines + ' lines, ' + call.limits.logBytes + ' characters)';
   return logs;
 };
 const callHost = (op, payload) => {
   const reply = parse(hostCall(op, stringify(payload)));
   if (reply.ok) return reply.value;
-  throw new Error(reply.error);
+  throw new Err(reply.error);
 };
-const asyncHost = (op, payload) => new Promise((resolve, reject) => {
+const asyncHost = (op, payload) => new NativePromise((resolve, reject) => {
   const id = nextOp++;
-  ops.set(id, { resolve, reject });
-  try { callHost(op, { op: id, request: payload }); } catch (e) { ops.delete(id); reject(e); }
+  mapSet(ops, id, { __proto__: null, resolve, reject });
+  try { callHost(op, { __proto__: null, op: id, request: payload }); } catch (e) { mapDelete(ops, id); reject(e); }
 });
 const makeHost = (call, caps) => {
+  const has = (name) => { for (let i = 0; i < caps.length; i++) if (caps[i] === name) return true; return false; };
+  const add = (name, value) => defineProperty(host, name, { __proto__: null, value, writable: true, enumerable: true, configurable: true });
   const host = {
-    log: (...args) => { let line; try { line = args.map((a) => formatArg(a, 0)).join(' '); } catch { line = '[unprintable]'; } pushLog(call, line); },
-    hasCapability: (name) => caps.indexOf(name) >= 0,
+    log: (...args) => {
+      let line = '';
+      try { for (let i = 0; i < args.length; i++) line += (i ? ' ' : '') + formatArg(args[i], 0); } catch { line = '[unprintable]'; }
+      pushLog(call, line);
+    },
+    hasCapability: (name) => has(name),
   };
-  if (caps.indexOf('fetch') >= 0) {
-    host.fetch = (req) => {
+  if (has('fetch')) {
+    add('fetch', (req) => {
       const r = typeof req === 'string' ? { url: req } : req;
-      if (r === null || typeof r !== 'object') return Promise.reject(new TypeError('fetch takes a URL or { url, method, headers, body }'));
-      const plain = { url: '' + r.url, method: r.method === undefined ? 'GET' : '' + r.method, headers: {}, body: r.body === undefined ? null : '' + r.body };
-      if (r.headers && typeof r.headers === 'object') for (const k of keys(r.headers)) plain.headers[k] = '' + r.headers[k];
-      return asyncHost('fetch', plain).then((res) => freeze({ status: res.status, headers: freeze(res.headers), body: res.body,
-        text: () => PromiseResolve(res.body), json: () => { try { return PromiseResolve(parse(res.body)); } catch (e) { return Promise.reject(e); } } }));
-    };
-  }
-  if (caps.indexOf('storage') >= 0) {
-    const op = (name, payload) => { try { return PromiseResolve(callHost('storage.' + name, payload)); } catch (e) { return Promise.reject(e); } };
-    host.storage = freeze({
-      get: (key) => op('get', { key: '' + key }),
-      put: (key, value) => op('put', { key: '' + key, value: '' + value }),
-      list: (prefix) => op('list', { prefix: prefix === undefined ? '' : '' + prefix }),
-      delete: (key) => op('delete', { key: '' + key }),
+      if (r === null || typeof r !== 'object') return NativePromise.reject(new TypeErr('fetch takes a URL or { url, method, headers, body }'));
+      const plain = { __proto__: null, url: '' + r.url, method: r.method === undefined ? 'GET' : '' + r.method, headers: { __proto__: null }, body: r.body === undefined ? null : '' + r.body };
+      if (r.headers && typeof r.headers === 'object') { const ks = keys(r.headers); for (let i = 0; i < ks.length; i++) plain.headers[ks[i]] = '' + r.headers[ks[i]]; }
+      return promiseThen(asyncHost('fetch', plain), (res) => freeze({ status: res.status, headers: freeze(res.headers), body: res.body,
+        text: () => PromiseResolve(res.body), json: () => { try { return PromiseResolve(parse(res.body)); } catch (e) { return NativePromise.reject(e); } } }));
     });
+  }
+  if (has('storage')) {
+    const op = (name, payload) => { try { return PromiseResolve(callHost('storage.' + name, payload)); } catch (e) { return NativePromise.reject(e); } };
+    add('storage', freeze({
+      get: (key) => op('get', { __proto__: null, key: '' + key }),
+      put: (key, value) => op('put', { __proto__: null, key: '' + key, value: '' + value }),
+      list: (prefix) => op('list', { __proto__: null, prefix: prefix === undefined ? '' : '' + prefix }),
+      delete: (key) => op('delete', { __proto__: null, key: '' + key }),
+    }));
   }
   return freeze(host);
 };
@@ -453,28 +495,31 @@ const makeHost = (call, caps) => {
 const errorOf = (e) => {
   let name = 'Error', message = '';
   try { if (e !== null && typeof e === 'object') { name = typeof e.name === 'string' ? e.name : 'Error'; message = typeof e.message === 'string' ? e.message : ''; } else message = '' + e; } catch { message = '[unreadable error]'; }
-  return { name: name.slice(0, 100), message: message.slice(0, 2000) };
+  return { __proto__: null, name: stringSlice(name, 0, 100), message: stringSlice(message, 0, 2000) };
 };
 const doneReply = (call, value) => {
-  const buffers = [];
+  const buffers = list();
   let json;
   try { json = encodeOut(value, buffers); }
-  catch (e) { return [stringify({ status: 'error', code: 'OUTPUT_UNSERIALIZABLE', error: errorOf(e), logs: finishLogs(call) })]; }
+  catch (e) { return errorReply(call, 'OUTPUT_UNSERIALIZABLE', e); }
   if (json === undefined) json = 'null';
-  return [stringify({ status: 'done', logs: finishLogs(call) }), json, ...buffers];
+  const reply = [stringify({ __proto__: null, status: 'done', logs: finishLogs(call) }), json];
+  for (let i = 0; i < buffers.length; i++) defineProperty(reply, i + 2, { __proto__: null, value: buffers[i], writable: true, enumerable: true, configurable: true });
+  return reply;
 };
-const errorReply = (call, code, e) => [stringify({ status: 'error', code, error: errorOf(e), logs: finishLogs(call) })];
+const errorReply = (call, code, e) => [stringify({ __proto__: null, status: 'error', code, error: errorOf(e), logs: finishLogs(call) })];
 
 const control = {
   /** module.exports of the plugin: run the CommonJS wrapper of its bundle. */
   load(factory) {
     const module = { exports: {} };
-    const require = (id) => { throw new Error('require("' + id + '") is not available: a plugin is one self-contained bundle'); };
-    factory.call(module.exports, module, module.exports, require);
+    const require = (id) => { throw new Err('require("' + id + '") is not available: a plugin is one self-contained bundle'); };
+    ReflectApply(factory, module.exports, [module, module.exports, require]);
     exportsObj = module.exports;
-    const names = [];
+    const names = list();
     if (exportsObj !== null && (typeof exportsObj === 'object' || typeof exportsObj === 'function')) {
-      for (const k of ['math','kpiProcessor','runPlan','uiCell','transform','liveHook']) { try { if (typeof exportsObj[k] === 'function') names.push(k); } catch {} }
+      const all = ['math','kpiProcessor','runPlan','uiCell','transform','liveHook'];
+      for (let i = 0; i < all.length; i++) { try { if (typeof exportsObj[all[i]] === 'function') names[names.length] = all[i]; } catch {} }
     }
     return stringify(names);
   },
@@ -483,33 +528,35 @@ const control = {
     const ctx = parse(contextJson);
     clockMs = ctx.now;
     seedRandom(ctx.seed);
-    const call = { logs: [], logBytes: 0, dropped: 0, limits: ctx.limits };
+    const call = { __proto__: null, logs: list(), logBytes: 0, dropped: 0, limits: ctx.limits };
     current = call;
     let handler;
     try { handler = exportsObj === null || exportsObj === undefined ? undefined : exportsObj[iface]; } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
-    if (typeof handler !== 'function') return errorReply(call, 'NO_INTERFACE', new Error('the plugin does not export ' + iface));
+    if (typeof handler !== 'function') return errorReply(call, 'NO_INTERFACE', new Err('the plugin does not export ' + iface));
     let out;
     try {
-      out = handler.call(exportsObj, decodeIn(inputJson, buffers), makeHost(call, ctx.capabilities));
+      out = ReflectApply(handler, exportsObj, [decodeIn(inputJson, buffers), makeHost(call, ctx.capabilities)]);
     } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
     let isThenable = false;
     try { isThenable = out !== null && typeof out === 'object' && typeof out.then === 'function'; } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
     if (!isThenable) return doneReply(call, out);
-    PromiseResolve(out).then(
-      (v) => { results.set(callId, doneReply(call, v)); settle(callId); },
-      (e) => { results.set(callId, errorReply(call, 'PLUGIN_THREW', e)); settle(callId); });
-    return [stringify({ status: 'pending' })];
+    try {
+      promiseThen(PromiseResolve(out),
+        (v) => { mapSet(results, callId, doneReply(call, v)); settle(callId); },
+        (e) => { mapSet(results, callId, errorReply(call, 'PLUGIN_THREW', e)); settle(callId); });
+    } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
+    return [stringify({ __proto__: null, status: 'pending' })];
   },
-  take(callId) { const r = results.get(callId); results.delete(callId); return r; },
+  take(callId) { const r = mapGet(results, callId); mapDelete(results, callId); return r; },
   /** The host finished an async operation (fetch). */
   resolveOp(id, ok, payloadJson) {
-    const op = ops.get(id);
+    const op = mapGet(ops, id);
     if (!op) return;
-    ops.delete(id);
-    if (ok) op.resolve(parse(payloadJson)); else op.reject(new Error(parse(payloadJson)));
+    mapDelete(ops, id);
+    if (ok) op.resolve(parse(payloadJson)); else op.reject(new Err(parse(payloadJson)));
   },
   /** Drops what an abandoned call left behind (timed out, say). */
-  forget(callId) { results.delete(callId); ops.clear(); },
+  forget(callId) { mapDelete(results, callId); mapClear(ops); },
 };
 return control;
 })()`;

@@ -31,6 +31,17 @@ const PAGE = 65536;
 const INITIAL_PAGES = 256;
 const STACK_BYTES = 256 * 1024;
 
+/** The host's stack ran out inside the wasm (see enter()). */
+class HostStackOverflow extends Error {}
+
+/** What V8 reports for the same overflow; the service classifies it as STACK_OVERFLOW. */
+function stackOverflowReply(): GuestReply {
+  return { header: { status: 'error', code: 'PLUGIN_THREW', error: { name: 'RangeError', message: 'Maximum call stack size exceeded' }, logs: [] }, valueJson: null, buffers: [] };
+}
+
+/** The prelude builds [headerJson, valueJson?, ...ArrayBuffers]; anything else means the plugin broke it. */
+const malformedReply = () => new EngineFailure('ENGINE_ERROR', 'the guest returned a malformed reply');
+
 let compiled: WebAssembly.Module | null = null;
 function quickJsModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(readFileSync(quickJsWasmPath()));
@@ -47,7 +58,17 @@ class QuickJsInstance implements PluginInstance {
   private deadline = Infinity;
   private interrupted = false;
   private host: HostBridge | null = null;
+  private callId = -1;
   private readonly settled = new Map<number, () => void>();
+  /**
+   * Set when the wasm memory refused to grow (the plugin hit its budget). QuickJS reports
+   * running out in several ways — `InternalError: out of memory`, or, when even that error
+   * cannot be allocated, a bare `null` thrown at the plugin — so a failed call during which
+   * the memory refused to grow is reported as MEMORY_LIMIT, as V8 reports its heap limit.
+   */
+  memoryRefused = false;
+  /** Left in the middle of a call by a host exception: its runtime cannot be freed. */
+  private abandoned = false;
 
   constructor(rt: QuickJSRuntime) {
     this.rt = rt;
@@ -91,7 +112,12 @@ class QuickJsInstance implements PluginInstance {
 
   private onHostCall(op: string, payload: string): string {
     if (!this.host) return JSON.stringify({ ok: false, error: 'no call in progress' });
-    return this.host.call(op, payload, (opId, ok, json) => this.complete(opId, ok, json));
+    const callId = this.callId;
+    // An async host operation (fetch) that finishes after its call has ended is dropped:
+    // delivering it would run guest code outside any call, with no deadline.
+    return this.host.call(op, payload, (opId, ok, json) => {
+      if (this.callId === callId) this.complete(opId, ok, json);
+    });
   }
 
   /** Runs guest code under the deadline, then its promise jobs; returns the result handle. */
@@ -101,6 +127,13 @@ class QuickJsInstance implements PluginInstance {
       result = run() as { error?: QuickJSHandle; value?: QuickJSHandle };
     } catch (e) {
       this.usable = false;
+      this.abandoned = true;
+      // QuickJS checks its own stack (setMaxStackSize) against the wasm shadow stack, but
+      // native recursion that keeps little on that stack (JSON.stringify or join of a deeply
+      // nested array) can exhaust the host's stack first: the RangeError then comes out of
+      // the wasm. The runtime is left mid-call and is discarded; the plugin is told what V8
+      // tells it in the same case.
+      if (e instanceof RangeError && /Maximum call stack size exceeded/.test(e.message)) throw new HostStackOverflow();
       throw new EngineFailure('ENGINE_ERROR', `QuickJS failed: ${(e as Error).message}`);
     }
     if (result.error) {
@@ -110,7 +143,12 @@ class QuickJsInstance implements PluginInstance {
       this.usable = false;
       throw new EngineFailure('ENGINE_ERROR', `guest code failed outside the plugin: ${JSON.stringify(err)}`);
     }
-    this.drainJobs();
+    try {
+      this.drainJobs();
+    } catch (e) {
+      result.value?.dispose(); // a leaked handle would make the runtime impossible to free
+      throw e;
+    }
     return result.value!;
   }
 
@@ -135,6 +173,7 @@ class QuickJsInstance implements PluginInstance {
   private readReply(arrayHandle: QuickJSHandle): GuestReply {
     const ctx = this.ctx;
     try {
+      if (ctx.typeof(arrayHandle) !== 'object') throw malformedReply();
       const lengthHandle = ctx.getProp(arrayHandle, 'length');
       const length = ctx.getNumber(lengthHandle);
       lengthHandle.dispose();
@@ -143,25 +182,44 @@ class QuickJsInstance implements PluginInstance {
         const h = ctx.getProp(arrayHandle, i);
         try {
           if (ctx.typeof(h) === 'string') parts.push(ctx.getString(h));
-          else {
-            const view = ctx.getArrayBuffer(h);
+          else if (i >= 2 && ctx.typeof(h) === 'object') {
+            let view;
+            try {
+              view = ctx.getArrayBuffer(h);
+            } catch {
+              throw malformedReply(); // not an ArrayBuffer
+            }
             parts.push(view.value.slice().buffer); // copy out of wasm memory before it can move
             view.dispose();
-          }
+          } else throw malformedReply();
         } finally {
           h.dispose();
         }
       }
+      if (typeof parts[0] !== 'string' || (length > 1 && typeof parts[1] !== 'string')) throw malformedReply();
       return parseReply(parts);
+    } catch (e) {
+      if (e instanceof EngineFailure) this.usable = false;
+      throw e;
     } finally {
       arrayHandle.dispose();
+    }
+  }
+
+  /** A host exception out of the wasm (see enter()) leaves the runtime mid-call. */
+  private hostGuard<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (e) {
+      this.abandoned = true;
+      throw e;
     }
   }
 
   load(code: string, pluginId: string): void {
     const ctx = this.ctx;
     let factory: QuickJSHandle;
-    const evaluated = ctx.evalCode(wrapBundle(code), `plugin:${pluginId}`);
+    const evaluated = this.hostGuard(() => ctx.evalCode(wrapBundle(code), `plugin:${pluginId}`));
     if (evaluated.error) {
       const err = ctx.dump(evaluated.error);
       evaluated.error.dispose();
@@ -169,7 +227,7 @@ class QuickJsInstance implements PluginInstance {
       throw new Error(`the bundle does not evaluate: ${err?.name ?? 'Error'}: ${err?.message ?? String(err)}`);
     }
     factory = evaluated.value;
-    const loaded = ctx.callFunction(this.fns.load, ctx.undefined, factory);
+    const loaded = this.hostGuard(() => ctx.callFunction(this.fns.load, ctx.undefined, factory));
     factory.dispose();
     if (loaded.error) {
       const err = ctx.dump(loaded.error);
@@ -207,11 +265,13 @@ class QuickJsInstance implements PluginInstance {
     if (!this.usable) throw new EngineFailure('ENGINE_ERROR', 'instance is no longer usable');
     const ctx = this.ctx;
     this.host = host;
+    this.callId = call.callId;
+    this.memoryRefused = false;
     this.setDeadline(performance.now() + limits.timeMs);
     // Listen for the guest's settle() before entering: a call whose awaits are all on
     // synchronous host functions settles while the entry's promise jobs run.
-    const settledOrTimeout = this.waitForSettle(call.callId);
-    settledOrTimeout.catch(() => {});
+    const wait = this.waitForSettle(call.callId);
+    wait.promise.catch(() => {});
     try {
       const buffers = ctx.newArray();
       call.buffers.forEach((b, i) => ctx.newArrayBuffer(b).consume((h) => ctx.setProp(buffers, i, h)));
@@ -223,29 +283,45 @@ class QuickJsInstance implements PluginInstance {
         for (const a of args) a.dispose();
       }
       let reply = this.readReply(replyHandle);
-      if ((reply.header.status as string) !== 'pending') return reply;
-      // An async call: wait until the guest settles it, or the deadline passes.
-
-      // An async call: wait until the guest settles it, or the deadline passes.
-      await settledOrTimeout;
-      const idH = ctx.newNumber(call.callId);
-      try {
-        reply = this.readReply(this.enter(() => ctx.callFunction(this.fns.take, ctx.undefined, idH)));
-      } finally {
-        idH.dispose();
+      if ((reply.header.status as string) === 'pending') {
+        // An async call: wait until the guest settles it, or the deadline passes.
+        await wait.promise;
+        const idH = ctx.newNumber(call.callId);
+        try {
+          reply = this.readReply(this.enter(() => ctx.callFunction(this.fns.take, ctx.undefined, idH)));
+        } finally {
+          idH.dispose();
+        }
+      }
+      if (reply.header.status === 'error' && this.memoryRefused) {
+        this.usable = false;
+        throw new EngineFailure('MEMORY_LIMIT', 'the plugin ran out of its memory budget');
       }
       return reply;
+    } catch (e) {
+      if (e instanceof HostStackOverflow) return stackOverflowReply();
+      if (this.memoryRefused && !(e instanceof EngineFailure && e.code === 'TIMEOUT')) {
+        // e.g. the prelude itself could not allocate its reply
+        this.usable = false;
+        throw new EngineFailure('MEMORY_LIMIT', 'the plugin ran out of its memory budget');
+      }
+      throw e;
     } finally {
+      // The timer must not outlive the call: left running it would mark this (healthy,
+      // warm) instance unusable timeMs later, failing the plugin's next call.
+      wait.cancel();
       this.host = null;
+      this.callId = -1;
       this.deadline = Infinity;
       this.settled.delete(call.callId);
       this.failPending = () => {};
     }
   }
 
-  private waitForSettle(callId: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+  private waitForSettle(callId: number): { promise: Promise<void>; cancel: () => void } {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => {
         this.usable = false;
         reject(new EngineFailure('TIMEOUT', 'the plugin did not finish within its time limit'));
       }, Math.max(0, this.deadline - performance.now()));
@@ -258,6 +334,7 @@ class QuickJsInstance implements PluginInstance {
         resolve();
       });
     });
+    return { promise, cancel: () => clearTimeout(timer) };
   }
 
   retire(): void {
@@ -266,6 +343,9 @@ class QuickJsInstance implements PluginInstance {
 
   dispose(): void {
     this.usable = false;
+    // Freeing a runtime abandoned mid-call only trips QuickJS's leak assertion (an abort
+    // message on stderr); its wasm instance and memory go with this object either way.
+    if (this.abandoned) return;
     try {
       for (const h of Object.values(this.fns ?? {})) if (h.alive) h.dispose();
       this.ctx.dispose();
@@ -282,19 +362,33 @@ export class QuickJsRuntime implements PluginRuntime {
 
   async load(bundle: BundleSource, limits: EngineLimits, deadlineMs: number): Promise<PluginInstance> {
     const maxPages = INITIAL_PAGES + Math.ceil((limits.memoryMb * 1024 * 1024) / PAGE);
-    const variant = newVariant(RELEASE_SYNC, {
-      wasmModule: quickJsModule(),
-      wasmMemory: new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: maxPages }),
-    });
+    const wasmMemory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: maxPages });
+    let instance: QuickJsInstance | null = null;
+    // Emscripten grows the heap with `wasmMemory.grow(pages)` and treats a throw as "no more
+    // memory": note it, so that the failure the plugin then sees is reported as MEMORY_LIMIT.
+    const grow = wasmMemory.grow.bind(wasmMemory);
+    wasmMemory.grow = (delta: number) => {
+      try {
+        return grow(delta);
+      } catch (e) {
+        if (instance) instance.memoryRefused = true;
+        throw e;
+      }
+    };
+    const variant = newVariant(RELEASE_SYNC, { wasmModule: quickJsModule(), wasmMemory });
     const QuickJS = await newQuickJSWASMModuleFromVariant(variant);
     const rt = QuickJS.newRuntime();
     rt.setMemoryLimit(limits.memoryMb * 1024 * 1024);
-    const instance = new QuickJsInstance(rt);
+    instance = new QuickJsInstance(rt);
     instance.setDeadline(performance.now() + deadlineMs);
     try {
       instance.load(bundle.code, bundle.pluginId);
     } catch (e) {
       instance.dispose();
+      // Out of memory while loading: MEMORY_LIMIT, as V8 reports it (not "could not be loaded").
+      if (!(e instanceof EngineFailure) && (instance.memoryRefused || /out of memory|Array buffer allocation failed/i.test((e as Error).message))) {
+        throw new EngineFailure('MEMORY_LIMIT', 'the plugin ran out of its memory budget while loading');
+      }
       throw e;
     } finally {
       instance.setDeadline(Infinity);

@@ -33,11 +33,16 @@ function ivm(): typeof IvmModule {
 const codeCache = new Map<string, IvmModule.ExternalCopy<ArrayBuffer>>();
 const CODE_CACHE_MAX = 256;
 
-function engineFailure(e: unknown): EngineFailure {
-  const message = (e as Error)?.message ?? String(e);
-  if (/timed out/i.test(message)) return new EngineFailure('TIMEOUT', 'the plugin ran past its time limit');
-  if (/memory limit/i.test(message)) return new EngineFailure('MEMORY_LIMIT', 'the plugin ran out of its memory budget');
-  return new EngineFailure('ENGINE_ERROR', message);
+/** Out of memory while loading (ArrayBuffers past the budget): MEMORY_LIMIT, in the words QuickJS's runtime also matches. */
+const OUT_OF_MEMORY = /out of memory|Array buffer allocation failed/i;
+const outOfMemoryAtLoad = () => new EngineFailure('MEMORY_LIMIT', 'the plugin ran out of its memory budget while loading');
+
+/** A reply as the prelude builds it: [headerJson, valueJson?, ...ArrayBuffers]. */
+function isWellFormedReply(parts: unknown): parts is unknown[] {
+  if (!Array.isArray(parts) || typeof parts[0] !== 'string') return false;
+  if (parts.length > 1 && typeof parts[1] !== 'string') return false;
+  for (let i = 2; i < parts.length; i++) if (!(parts[i] instanceof ArrayBuffer)) return false;
+  return true;
 }
 
 class V8Instance implements PluginInstance {
@@ -48,6 +53,7 @@ class V8Instance implements PluginInstance {
   private readonly context: IvmModule.Context;
   private fns!: Record<'invoke' | 'take' | 'resolveOp' | 'load', IvmModule.Reference<(...a: unknown[]) => unknown>>;
   private host: HostBridge | null = null;
+  private callId = -1;
   private deadline = Infinity;
   private readonly settled = new Map<number, () => void>();
   private failPending: (e: Error) => void = () => {};
@@ -73,8 +79,30 @@ class V8Instance implements PluginInstance {
     } catch (e) {
       if (e instanceof EngineFailure) throw e;
       this.usable = false;
-      throw engineFailure(e);
+      throw this.limitHit(e) ?? new EngineFailure('ENGINE_ERROR', (e as Error)?.message ?? String(e));
     }
+  }
+
+  /**
+   * TIMEOUT or MEMORY_LIMIT if that is what ended an entry into the isolate. Decided from the
+   * isolate's state, not from the error's words: a guest exception that escapes the prelude
+   * (its protocol broken by the plugin) can say anything, "Script execution timed out." too.
+   * isolated-vm disposes an isolate that hits its memory limit, and times out an entry only
+   * at its deadline.
+   */
+  private limitHit(e: unknown): EngineFailure | null {
+    const message = (e as Error)?.message ?? String(e);
+    if (this.isolate.isDisposed) return new EngineFailure('MEMORY_LIMIT', 'the plugin ran out of its memory budget');
+    if (/timed out/i.test(message) && performance.now() >= this.deadline - 5) return new EngineFailure('TIMEOUT', 'the plugin ran past its time limit');
+    return null;
+  }
+
+  private reply(parts: unknown): GuestReply {
+    if (!isWellFormedReply(parts)) {
+      this.usable = false;
+      throw new EngineFailure('ENGINE_ERROR', 'the guest returned a malformed reply');
+    }
+    return parseReply(parts);
   }
 
   boot(bundle: BundleSource): void {
@@ -110,14 +138,18 @@ class V8Instance implements PluginInstance {
     try {
       factory = script.runSync(this.context, { reference: true, timeout: this.remaining() });
     } catch (e) {
-      if (/timed out|memory limit/i.test((e as Error).message)) throw engineFailure(e);
+      const hit = this.limitHit(e);
+      if (hit) throw hit;
+      if (OUT_OF_MEMORY.test((e as Error).message)) throw outOfMemoryAtLoad();
       throw new Error(`the bundle does not evaluate: ${(e as Error).message}`);
     }
     let names: string;
     try {
       names = this.fns.load.applySync(undefined, [factory.derefInto()], { result: { copy: true }, timeout: this.remaining() }) as string;
     } catch (e) {
-      if (/timed out|memory limit/i.test((e as Error).message)) throw engineFailure(e);
+      const hit = this.limitHit(e);
+      if (hit) throw hit;
+      if (OUT_OF_MEMORY.test((e as Error).message)) throw outOfMemoryAtLoad();
       throw new Error(`the bundle threw while loading: ${(e as Error).message}`);
     } finally {
       factory.release();
@@ -131,7 +163,12 @@ class V8Instance implements PluginInstance {
 
   private onHostCall(op: string, payload: string): string {
     if (!this.host) return JSON.stringify({ ok: false, error: 'no call in progress' });
-    return this.host.call(op, payload, (opId, ok, json) => this.complete(opId, ok, json));
+    const callId = this.callId;
+    // An async host operation (fetch) that finishes after its call has ended is dropped:
+    // delivering it would run guest code outside any call, with no deadline.
+    return this.host.call(op, payload, (opId, ok, json) => {
+      if (this.callId === callId) this.complete(opId, ok, json);
+    });
   }
 
   private complete(opId: number, ok: boolean, json: string): void {
@@ -146,11 +183,12 @@ class V8Instance implements PluginInstance {
   async invoke(call: GuestCall, host: HostBridge, limits: CallLimits): Promise<GuestReply> {
     if (!this.usable) throw new EngineFailure('ENGINE_ERROR', 'instance is no longer usable');
     this.host = host;
+    this.callId = call.callId;
     this.deadline = performance.now() + limits.timeMs;
     // Listen for the guest's settle() before entering: a call whose awaits are all on
     // synchronous host functions settles within the entry (microtasks run before it returns).
-    const settledOrTimeout = this.waitForSettle(call.callId);
-    settledOrTimeout.catch(() => {});
+    const wait = this.waitForSettle(call.callId);
+    wait.promise.catch(() => {});
     try {
       let parts = this.guard(
         () =>
@@ -160,23 +198,28 @@ class V8Instance implements PluginInstance {
             timeout: this.remaining(),
           }) as unknown[],
       );
-      let reply = parseReply(parts);
+      let reply = this.reply(parts);
       if ((reply.header.status as string) !== 'pending') return reply;
-      await settledOrTimeout;
+      await wait.promise;
       parts = this.guard(() => this.fns.take.applySync(undefined, [call.callId], { result: { copy: true }, timeout: this.remaining() }) as unknown[]);
-      reply = parseReply(parts);
+      reply = this.reply(parts);
       return reply;
     } finally {
+      // The timer must not outlive the call: left running it would mark this (healthy,
+      // warm) instance unusable timeMs later, failing the plugin's next call.
+      wait.cancel();
       this.host = null;
+      this.callId = -1;
       this.deadline = Infinity;
       this.settled.delete(call.callId);
       this.failPending = () => {};
     }
   }
 
-  private waitForSettle(callId: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+  private waitForSettle(callId: number): { promise: Promise<void>; cancel: () => void } {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => {
         this.usable = false;
         reject(new EngineFailure('TIMEOUT', 'the plugin did not finish within its time limit'));
       }, Math.max(0, this.deadline - performance.now()));
@@ -189,6 +232,7 @@ class V8Instance implements PluginInstance {
         resolve();
       });
     });
+    return { promise, cancel: () => clearTimeout(timer) };
   }
 
   retire(): void {
