@@ -14,7 +14,7 @@ import { openDatabase } from '../store/database.ts';
 import { sha256Hex } from '../plugins/install.ts';
 import { PluginService, type PluginBundle } from '../plugins/service.ts';
 import { QuickJsRuntime } from '../plugins/runtime/quickjs.ts';
-import { V8Runtime } from '../plugins/runtime/v8.ts';
+import { V8ProcessRuntime } from '../plugins/runtime/v8-process.ts';
 import { wrapBundle, type RuntimeKind } from '../plugins/runtime/types.ts';
 import { timeAsync, timeSync, type BenchResult } from './measure.ts';
 
@@ -77,7 +77,7 @@ export async function runPluginBenchmarks(options: BenchOptions = {}): Promise<B
   const q = options.quick;
   const results: BenchResult[] = [];
   const service = new PluginService({ db: openDatabase(':memory:') });
-  const runtimes = { quickjs: new QuickJsRuntime(), v8: new V8Runtime() };
+  const runtimes = { quickjs: new QuickJsRuntime(), v8: new V8ProcessRuntime() };
   const limits = { memoryMb: 128 };
   try {
     // ---- cold start ---------------------------------------------------------------------
@@ -135,6 +135,7 @@ export async function runPluginBenchmarks(options: BenchOptions = {}): Promise<B
     }
   } finally {
     service.close();
+    runtimes.v8.close();
   }
   return results;
 }

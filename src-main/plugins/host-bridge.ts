@@ -67,6 +67,13 @@ export function createHostBridge(options: HostBridgeOptions): HostBridge {
   const has = (c: CapabilityName) => options.capabilities.includes(c);
 
   return {
+    fetchImpl: doFetch,
+    describe: () => ({
+      capabilities: [...options.capabilities],
+      storage: options.storage ? options.storage.descriptor() : null,
+      fetchHosts: [...options.fetchHosts],
+      fetchLimits: limits,
+    }),
     call(op, payloadJson, complete) {
       let payload: Record<string, unknown>;
       try {

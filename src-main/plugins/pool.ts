@@ -35,8 +35,13 @@ export class InstancePool {
       this.evict();
     }
     const current = entry;
-    const result = current.tail.then(async () => {
+    const result = current.tail.then(async (): Promise<T> => {
       const instance = await current.instance;
+      if (!instance.usable) {
+        // Broke while idle (its V8 process died, say): replace it and run there.
+        this.drop(key, current);
+        return this.run(key, create, use);
+      }
       try {
         return await use(instance);
       } finally {

@@ -122,7 +122,7 @@ export class PluginService {
     let rt = this.runtimes[kind];
     if (!rt) {
       // V8 (isolated-vm) is loaded only when asked for: the Electron main process never does.
-      rt = kind === 'quickjs' ? new QuickJsRuntime() : new (await import('./runtime/v8.ts')).V8Runtime();
+      rt = kind === 'quickjs' ? new QuickJsRuntime() : new (await import('./runtime/v8-process.ts')).V8ProcessRuntime();
       this.runtimes[kind] = rt;
     }
     return rt;
@@ -274,5 +274,6 @@ export class PluginService {
 
   close(): void {
     this.pool.clear();
+    for (const rt of Object.values(this.runtimes)) rt?.close?.();
   }
 }

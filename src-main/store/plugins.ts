@@ -148,6 +148,11 @@ export class PluginStorage {
     this.quota = quota;
   }
 
+  /** How another process opens this same namespace (the out-of-process V8 runtime). */
+  descriptor(): { dbPath: string; accountId: string; pluginId: string; quota: StorageQuota } {
+    return { dbPath: this.db.name, accountId: this.accountId, pluginId: this.pluginId, quota: this.quota };
+  }
+
   private checkKey(key: string): void {
     if (key.length === 0 || key.length > this.quota.maxKeyLength) throw new Error(`storage keys are 1–${this.quota.maxKeyLength} characters`);
   }

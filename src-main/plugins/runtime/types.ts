@@ -45,6 +45,24 @@ export interface GuestReply {
  */
 export interface HostBridge {
   call(op: string, payloadJson: string, complete: (opId: number, ok: boolean, payloadJson: string) => void): string;
+  /** What another process needs to rebuild this bridge (the out-of-process V8 runtime). */
+  describe?(): HostBridgeDescriptor;
+  /** The fetch the bridge uses; the out-of-process runtime performs fetches through it. */
+  fetchImpl?: typeof fetch;
+}
+
+export interface StorageDescriptor {
+  dbPath: string;
+  accountId: string;
+  pluginId: string;
+  quota: { maxKeys: number; maxKeyLength: number; maxValueBytes: number; maxTotalBytes: number };
+}
+
+export interface HostBridgeDescriptor {
+  capabilities: ('fetch' | 'storage')[];
+  storage: StorageDescriptor | null;
+  fetchHosts: string[];
+  fetchLimits: { timeoutMs: number; maxResponseBytes: number; maxRequestBytes: number; maxRequestsPerCall: number };
 }
 
 /** Failures of the engine rather than of the plugin's code; the instance is discarded. */
@@ -80,6 +98,8 @@ export interface BundleSource {
 export interface PluginRuntime {
   readonly kind: RuntimeKind;
   load(bundle: BundleSource, limits: EngineLimits, deadlineMs: number): Promise<PluginInstance>;
+  /** Releases what the runtime holds beyond its instances (a child process). */
+  close?(): void;
 }
 
 /** The CommonJS wrapper both engines evaluate the bundle in. */

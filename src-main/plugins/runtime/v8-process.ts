@@ -1,0 +1,225 @@
+// The server's V8 runtime, supervised: isolates run in a child process (v8-child.ts), so
+// a plugin that takes V8 down takes down only that process. Every call also has a hard
+// deadline here — the call's own limit plus a grace period — after which the child is
+// killed: an isolate stuck in a native operation cannot outlive its budget. A dead child
+// fails its calls in flight (MEMORY_LIMIT after a V8 abort) and is replaced on next use.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
+import {
+  EngineFailure,
+  type BundleSource,
+  type CallLimits,
+  type EngineLimits,
+  type GuestCall,
+  type GuestReply,
+  type HostBridge,
+  type PluginInstance,
+  type PluginRuntime,
+} from './types.ts';
+
+const CHILD = fileURLToPath(new URL('./v8-child.ts', import.meta.url));
+/** Beyond a call's own time limit, before the process is killed. */
+const GRACE_MS = 1500;
+
+interface Pending {
+  resolve: (value: any) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  fetchImpl?: typeof fetch;
+  fetchTimeoutMs?: number;
+}
+
+class Child {
+  readonly proc: ChildProcess;
+  readonly ready: Promise<void>;
+  dead = false;
+  private nextReq = 1;
+  private readonly pending = new Map<number, Pending>();
+  readonly instances = new Set<ProcessInstance>();
+  private stderrTail = '';
+
+  constructor() {
+    this.proc = fork(CHILD, [], { execArgv: ['--no-node-snapshot'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.proc.stderr!.on('data', (d: Buffer) => {
+      this.stderrTail = (this.stderrTail + d.toString()).slice(-4000);
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.proc.once('message', () => resolve());
+      this.proc.once('error', reject);
+      this.proc.once('exit', () => reject(new EngineFailure('ENGINE_ERROR', `the V8 plugin process did not start: ${this.stderrTail.trim().split('\n').pop() ?? ''}`)));
+    });
+    this.proc.on('message', (msg: any) => this.onMessage(msg));
+    this.proc.on('exit', (code, signal) => this.onExit(code, signal));
+    this.idle();
+  }
+
+  /** The IPC channel keeps the parent alive only while calls are in flight. */
+  private idle(): void {
+    if (this.pending.size === 0) {
+      this.proc.unref();
+      (this.proc as unknown as { channel?: { unref(): void } }).channel?.unref();
+    }
+  }
+
+  private busy(): void {
+    this.proc.ref();
+    (this.proc as unknown as { channel?: { ref(): void } }).channel?.ref();
+  }
+
+  request<T>(msg: Record<string, unknown>, hardDeadlineMs: number, fetchImpl?: typeof fetch, fetchTimeoutMs?: number): Promise<T> {
+    if (this.dead) return Promise.reject(new EngineFailure('ENGINE_ERROR', 'the V8 plugin process has exited'));
+    const req = this.nextReq++;
+    this.busy();
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Stuck past every limit: only killing the process stops it.
+        this.pending.delete(req);
+        reject(new EngineFailure('TIMEOUT', 'the plugin ran past its time limit (its V8 process was restarted)'));
+        this.kill();
+      }, hardDeadlineMs);
+      this.pending.set(req, { resolve, reject, timer, fetchImpl, fetchTimeoutMs });
+      this.proc.send({ ...msg, req });
+    }).finally(() => {
+      const p = this.pending.get(req);
+      if (p) clearTimeout(p.timer);
+      this.pending.delete(req);
+      this.idle();
+    });
+  }
+
+  send(msg: Record<string, unknown>): void {
+    if (!this.dead && this.proc.connected) this.proc.send(msg);
+  }
+
+  private onMessage(msg: any): void {
+    if (msg.type === 'reply') {
+      const p = this.pending.get(msg.req);
+      if (!p) return;
+      if (msg.ok) p.resolve(msg.value);
+      else {
+        const e = msg.error.engine ? new EngineFailure(msg.error.engine, msg.error.message) : new Error(msg.error.message);
+        (e as Error & { usable?: boolean }).usable = msg.usable;
+        p.reject(e);
+      }
+    } else if (msg.type === 'fetch') {
+      void this.performFetch(msg);
+    }
+  }
+
+  private async performFetch(msg: any): Promise<void> {
+    const p = this.pending.get(msg.req);
+    const doFetch = p?.fetchImpl ?? fetch;
+    try {
+      const res = await doFetch(msg.url, { method: msg.method, headers: msg.headers, body: msg.body ?? undefined, redirect: 'manual', signal: AbortSignal.timeout(p?.fetchTimeoutMs ?? 5000) });
+      const headers: Record<string, string> = {};
+      res.headers.forEach((v, k) => (headers[k] = v));
+      const body = await res.text();
+      this.send({ type: 'fetchResult', fetchId: msg.fetchId, ok: true, status: res.status, headers, body });
+    } catch (e) {
+      const err = e as Error;
+      this.send({ type: 'fetchResult', fetchId: msg.fetchId, ok: false, name: err.name, error: err.message, cause: (err.cause as Error | undefined)?.message });
+    }
+  }
+
+  /** Kills the process now; everything it held is dead from this moment on. */
+  kill(): void {
+    if (this.dead) return;
+    this.proc.kill('SIGKILL');
+    this.fail(new EngineFailure('ENGINE_ERROR', 'the V8 plugin process was stopped'));
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.dead) return;
+    const aborted = signal === 'SIGABRT' || code === 134 || /out of memory|heap limit/i.test(this.stderrTail);
+    this.fail(
+      aborted
+        ? new EngineFailure('MEMORY_LIMIT', "the plugin exhausted V8's memory; its runtime process was restarted")
+        : new EngineFailure('ENGINE_ERROR', `the V8 plugin process exited (${signal ?? `code ${code}`})`),
+    );
+  }
+
+  private fail(failure: EngineFailure): void {
+    this.dead = true;
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(failure);
+    }
+    this.pending.clear();
+    for (const i of this.instances) i.usable = false;
+  }
+}
+
+let nextInstance = 1;
+
+class ProcessInstance implements PluginInstance {
+  readonly runtime = 'v8' as const;
+  exported: InterfaceName[] = [];
+  usable = true;
+  readonly id = nextInstance++;
+  private readonly child: Child;
+
+  constructor(child: Child) {
+    this.child = child;
+    child.instances.add(this);
+  }
+
+  async invoke(call: GuestCall, host: HostBridge, limits: CallLimits): Promise<GuestReply> {
+    if (!this.usable || this.child.dead) throw new EngineFailure('ENGINE_ERROR', 'instance is no longer usable');
+    if (!host.describe) throw new EngineFailure('ENGINE_ERROR', 'this host bridge cannot be described to the V8 process');
+    const descriptor = host.describe();
+    try {
+      const r = await this.child.request<{ reply: GuestReply; usable: boolean }>(
+        { type: 'invoke', id: this.id, call, limits, host: descriptor },
+        limits.timeMs + GRACE_MS,
+        host.fetchImpl,
+        descriptor.fetchLimits.timeoutMs,
+      );
+      if (!r.usable) this.usable = false;
+      return r.reply;
+    } catch (e) {
+      if ((e as { usable?: boolean }).usable === false || e instanceof EngineFailure) this.usable = false;
+      throw e;
+    }
+  }
+
+  retire(): void {
+    this.usable = false;
+    this.child.send({ type: 'retire', id: this.id });
+  }
+
+  dispose(): void {
+    this.usable = false;
+    this.child.instances.delete(this);
+    this.child.send({ type: 'dispose', id: this.id });
+  }
+}
+
+export class V8ProcessRuntime implements PluginRuntime {
+  readonly kind = 'v8' as const;
+  private child: Child | null = null;
+
+  private async live(): Promise<Child> {
+    if (!this.child || this.child.dead) this.child = new Child();
+    await this.child.ready;
+    return this.child;
+  }
+
+  async load(bundle: BundleSource, limits: EngineLimits, deadlineMs: number): Promise<PluginInstance> {
+    const child = await this.live();
+    const instance = new ProcessInstance(child);
+    try {
+      const { exported } = await child.request<{ exported: InterfaceName[] }>({ type: 'load', id: instance.id, bundle, limits, deadlineMs }, deadlineMs + GRACE_MS);
+      instance.exported = exported;
+      return instance;
+    } catch (e) {
+      instance.dispose();
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.child?.kill();
+    this.child = null;
+  }
+}
