@@ -1,7 +1,9 @@
 // Every importer Race knows. Detection asks each one how sure it is; the highest wins.
 import type { Importer } from '../model.ts';
+import { motecCsvImporter } from './motec-csv.ts';
+import { motecLdImporter } from './motec-ld.ts';
 
-export const IMPORTERS: Importer[] = [];
+export const IMPORTERS: Importer[] = [motecLdImporter, motecCsvImporter];
 
 /** The importer for these bytes, or null when none is reasonably sure. */
 export function detectFormat(head: Uint8Array): Importer | null {
