@@ -113,7 +113,7 @@ export function decodeValue(value: unknown, path = '', options: CodecOptions = {
       const inner = record.$obj;
       if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) throw new CodecError(path, '$obj must hold an object');
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(inner)) out[k] = decodeValue(v, path ? `${path}.${k}` : k, options);
+      for (const [k, v] of Object.entries(inner)) setOwn(out, k, decodeValue(v, path ? `${path}.${k}` : k, options));
       return out;
     }
     if (Object.hasOwn(TYPED, key)) {
@@ -139,9 +139,15 @@ export function decodeValue(value: unknown, path = '', options: CodecOptions = {
   const out: Record<string, unknown> = {};
   for (const k of keys) {
     if (k.startsWith('$')) throw new CodecError(path, `unexpected tag ${JSON.stringify(k)}`);
-    out[k] = decodeValue(record[k], path ? `${path}.${k}` : k, options);
+    setOwn(out, k, decodeValue(record[k], path ? `${path}.${k}` : k, options));
   }
   return out;
+}
+
+/** A data key, even "__proto__", is an own property — never a prototype change. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }
 
 export function encodeJson(value: unknown): string {

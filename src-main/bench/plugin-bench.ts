@@ -13,6 +13,7 @@ import { PluginManifest } from '../../src-shared/plugins/manifest.ts';
 import { openDatabase } from '../store/database.ts';
 import { sha256Hex } from '../plugins/install.ts';
 import { PluginService, type PluginBundle } from '../plugins/service.ts';
+import { createHostBridge } from '../plugins/host-bridge.ts';
 import { QuickJsRuntime } from '../plugins/runtime/quickjs.ts';
 import { V8ProcessRuntime } from '../plugins/runtime/v8-process.ts';
 import { wrapBundle, type RuntimeKind } from '../plugins/runtime/types.ts';
@@ -82,7 +83,7 @@ export async function runPluginBenchmarks(options: BenchOptions = {}): Promise<B
   try {
     // ---- cold start ---------------------------------------------------------------------
     const nodeCold = timeSync(() => void nodeModule(KPI_CODE + `\n/* ${Math.random()} */`).kpiProcessor!(kpiInput()), q ? 3 : 30);
-    const hostCall = { call: () => JSON.stringify({ ok: false, error: 'none' }) };
+    const hostCall = createHostBridge({ capabilities: [], storage: null, fetchHosts: [] });
     const ctxJson = JSON.stringify({ now: 0, seed: 1, capabilities: [], limits: { logLines: 10, logBytes: 1000 } });
     const callLimits = { timeMs: 5000, logLines: 10, logBytes: 1000 };
     for (const kind of ['quickjs', 'v8'] as const) {

@@ -60,6 +60,22 @@ async function readLimited(response: Response, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The reason a plugin is given when a fetch fails: a stable phrase, never the network
+ * stack's own words — those vary from one attempt to the next ("other side closed" for a
+ * stale keep-alive socket, then "ECONNREFUSED"), and a plugin that reports them would give
+ * different outputs for the same input.
+ */
+export function fetchFailure(e: Error, limits: FetchLimits): string {
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${limits.timeoutMs} ms`;
+  const text = `${e.message} ${(e.cause as Error | undefined)?.message ?? ''} ${(e.cause as { code?: string } | undefined)?.code ?? ''}`;
+  if (/exceeds the \d+-byte limit/.test(e.message)) return e.message;
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(text)) return 'network unavailable — the host name could not be resolved';
+  if (/certificate|TLS|SSL/i.test(text)) return 'secure connection failed';
+  // refused, reset, or a pooled connection found closed: to a plugin, all "no server there now"
+  return 'connection refused or lost';
+}
+
 export function createHostBridge(options: HostBridgeOptions): HostBridge {
   const limits = options.fetchLimits ?? DEFAULT_FETCH_LIMITS;
   const doFetch = options.fetchImpl ?? fetch;
@@ -132,9 +148,7 @@ export function createHostBridge(options: HostBridgeOptions): HostBridge {
             complete(opId, true, JSON.stringify({ status: res.status, headers, body }));
           })
           .catch((e: Error) => {
-            const cause = (e.cause as Error | undefined)?.message;
-            const reason = e.name === 'TimeoutError' ? `no answer within ${limits.timeoutMs} ms` : cause ? `${e.message} (${cause})` : e.message;
-            complete(opId, false, JSON.stringify(`fetch ${url.host}: network unavailable or refused — ${reason}`));
+            complete(opId, false, JSON.stringify(`fetch ${url.host}: ${fetchFailure(e, limits)}`));
           });
         return ok(null);
       }

@@ -225,21 +225,32 @@ export class PluginService {
       const wanted = meta?.inputs.map((i) => i.name) ?? [];
       const missing = wanted.filter((n) => !(n in (r.channels ?? {})));
       if (missing.length) throw new RaceError('BAD_ARGS', `plugin ${manifest.id} needs the channel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-      const rated = Object.values(r.channels ?? {}).some((c) => !(c instanceof Float64Array));
+      // The plugin sees the channels it declared, and only those.
+      const names = wanted.length ? wanted : Object.keys(r.channels ?? {});
+      const rated = names.some((n) => !(r.channels[n] instanceof Float64Array));
       if (rated) {
         const chosen: Record<string, RatedChannel> = {};
-        for (const name of wanted.length ? wanted : Object.keys(r.channels)) {
+        for (const name of names) {
           const c = r.channels[name]!;
-          chosen[name] = c instanceof Float64Array ? { rateHz: r.rateHz ?? NaN, samples: c } : c;
+          if (c instanceof Float64Array) {
+            if (!(typeof r.rateHz === 'number' && r.rateHz > 0)) throw new RaceError('BAD_ARGS', `channel ${name} is a bare array: give its rate as { rateHz, samples } or a top-level rateHz`);
+            chosen[name] = { rateHz: r.rateHz, samples: c };
+          } else chosen[name] = c;
         }
         const common = toCommonTimeBase(chosen, meta?.rateHz);
         input = { ...(input as object), rateHz: common.rateHz, channels: common.channels };
+      } else if (wanted.length) {
+        const only: Record<string, Float64Array> = {};
+        for (const n of names) only[n] = r.channels[n] as Float64Array;
+        input = { ...(input as object), channels: only };
       }
-      if (iface === 'math') {
-        const params: Record<string, unknown> = {};
-        for (const p of manifest.meta.math?.params ?? []) params[p.name] = p.default;
-        input = { ...(input as object), params: { ...params, ...((input as { params?: object }).params ?? {}) } };
-      }
+    }
+    // Declared parameters the caller left out get their manifest defaults (math, uiCell).
+    if ((iface === 'math' || iface === 'uiCell') && input && typeof input === 'object') {
+      const specs = iface === 'math' ? manifest.meta.math?.params : manifest.meta.uiCell?.params;
+      const defaults: Record<string, unknown> = {};
+      for (const p of specs ?? []) defaults[p.name] = p.default;
+      input = { ...(input as object), params: { ...defaults, ...((input as { params?: object }).params ?? {}) } };
     }
     const parsed = INTERFACE_SCHEMAS[iface].input.safeParse(input);
     if (!parsed.success) throw new RaceError('BAD_ARGS', `${iface} input: ${describeIssues(parsed.error.issues).text}`);

@@ -58,6 +58,13 @@ describe('binary-safe codec', () => {
     expect(() => decodeValue({ x: { $f64: 5 } }, '', { buffers: [] })).toThrow('x: $f64 names buffer 5, which does not exist');
   });
 
+  it('decodes a "__proto__" key as data, never as a prototype', () => {
+    const back = decodeJson('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back)).toEqual(['__proto__', 'a']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('matches Node base64 for every length', () => {
     for (let n = 0; n < 70; n++) {
       const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255);
