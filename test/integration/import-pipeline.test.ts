@@ -1,0 +1,163 @@
+// Importing for real: files on disk → SQLite (one transaction each) → laps → KPI jobs run by
+// the worker through the plugin runtime → KPIs stored once. Generated MoTeC files, plus the
+// real samples when ../shared/telemetry-samples is present.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppCore } from '../../src-main/app/core.ts';
+import { buildPlugin } from '../../plugins/sdk/build.ts';
+import { writeLdx, writeMotecLd } from '../support/write-motec.ts';
+import { PLUGINS_DIR } from '../support/plugins.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const root = join(import.meta.dirname, '../..');
+const SAMPLES = join(root, '../shared/telemetry-samples');
+const dir = tempDir('race-import-');
+const dbPath = join(dir, 'race.db');
+const core = createAppCore({ dbPath });
+const { telemetry, kpiWorker, db } = core.services;
+afterAll(() => core.close());
+
+const RATE = 20;
+const N = RATE * 200; // 200 s
+const MARKERS = [31.5, 93.25, 152.0]; // two laps: 61.75 s and 58.75 s
+function generatedSession() {
+  const speed = Float64Array.from({ length: N }, (_, i) => 120 + 80 * Math.sin(i / 150));
+  const rpm = Float64Array.from({ length: N }, (_, i) => 4000 + 3000 * Math.abs(Math.sin(i / 40)));
+  const throttle = Float64Array.from({ length: N }, (_, i) => (Math.sin(i / 60) > 0 ? 100 : 0));
+  const brake = Float64Array.from({ length: N }, (_, i) => (Math.sin(i / 60) < -0.7 ? 40 : 0));
+  return writeMotecLd({
+    date: '07/03/2024', time: '10:30:00', driver: 'A. Driver', vehicle: 'GT3', venue: 'Spa',
+    channels: [
+      { name: 'Ground Speed', unit: 'km/h', rateHz: RATE, type: 'int16', dec: 1, values: speed },
+      { name: 'Engine RPM', unit: 'rpm', rateHz: RATE, type: 'int16', values: rpm },
+      { name: 'Throttle Pos', unit: '%', rateHz: RATE / 2, type: 'int16', dec: 1, values: throttle.filter((_, i) => i % 2 === 0) },
+      { name: 'Brake Pres Front', unit: 'bar', rateHz: RATE, type: 'int16', dec: 1, values: brake },
+    ],
+  });
+}
+
+function counts() {
+  const tables = ['attachments', 'sessions', 'laps', 'channels', 'channel_chunks', 'jobs', 'kpi_results'];
+  return Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]));
+}
+
+beforeAll(async () => {
+  // lap-kpis installed and enabled: every import queues one KPI job for it
+  const built = await buildPlugin(join(PLUGINS_DIR, 'lap-kpis'));
+  await core.dispatch('plugins.install', { path: built.dir }, { transport: 'internal' });
+  writeFileSync(join(dir, 'spa.ld'), generatedSession());
+  writeFileSync(join(dir, 'spa.ldx'), writeLdx(MARKERS));
+});
+
+describe('import pipeline', () => {
+  let sessionId = '';
+
+  it('imports a MoTeC log with its .ldx: session, channels, laps from the beacons, one KPI job', async () => {
+    const before = counts();
+    const o = await telemetry.importFile(join(dir, 'spa.ld'));
+    expect(o.status, o.error?.message).toBe('imported');
+    sessionId = o.sessionId!;
+    expect(o).toMatchObject({ format: 'motec-ld', channels: 4 });
+    expect(o.laps!.map((l) => [l.kind, +l.timeS.toFixed(3)])).toEqual([['out', 31.5], ['lap', 61.75], ['lap', 58.75], ['in', 200 - 1 / RATE - 152]].map(([k, t]) => [k, +(+t).toFixed(3)]));
+    const after = counts();
+    expect(after.sessions).toBe(before.sessions + 1);
+    expect(after.jobs).toBe(before.jobs + 1);
+    const [s] = (await core.dispatch('sessions.list', {}, { transport: 'internal' }) as { value: { venue: string; lapCount: number; bestLapMs: number; driver: string }[] }).value;
+    expect(s).toMatchObject({ venue: 'Spa', driver: 'A. Driver', lapCount: 2, bestLapMs: 58750 });
+  });
+
+  it('runs the KPI job through the plugin runtime and stores each lap KPI exactly once', async () => {
+    expect(await kpiWorker.runUntilIdle()).toBe(1);
+    const r = (await core.dispatch('sessions.kpis', { sessionId }, { transport: 'internal' })) as { value: { pending: number; kpis: { lap: number; name: string; value: number | null }[] } };
+    expect(r.value.pending).toBe(0);
+    const laps = new Set(r.value.kpis.map((k) => k.lap));
+    expect([...laps].sort()).toEqual([0, 1, 2, 3]);
+    const maxSpeedLap1 = r.value.kpis.find((k) => k.lap === 1 && /max speed/i.test(k.name))!;
+    expect(maxSpeedLap1.value).toBeGreaterThan(190);
+    const rows = counts().kpi_results;
+    // a re-run (as after a crash between storing and acknowledging) adds nothing
+    db.prepare("UPDATE jobs SET status = 'queued', run_after = 0").run();
+    await kpiWorker.runUntilIdle();
+    expect(counts().kpi_results).toBe(rows);
+  });
+
+  it('reading one lap of one channel reads only that lap', async () => {
+    const r = (await core.dispatch('sessions.samples', { sessionId, channel: 'Engine RPM', lap: 1 }, { transport: 'internal' })) as { value: { samples: Float64Array; startS: number; rateHz: number } };
+    expect(r.value.samples.length).toBe(Math.round(61.75 * RATE));
+    expect(r.value.startS).toBeCloseTo(31.5, 6);
+  });
+
+  it('the same bytes again are a duplicate, not a second session', async () => {
+    const before = counts();
+    const o = await telemetry.importFile(join(dir, 'spa.ld'));
+    expect(o).toMatchObject({ status: 'duplicate', sessionId });
+    expect(counts()).toEqual(before);
+  });
+
+  it('a corrupt file fails with the file, format and byte offset, and changes nothing', async () => {
+    const good = generatedSession();
+    const truncated = good.slice(0, Math.floor(good.length * 0.6));
+    writeFileSync(join(dir, 'broken.ld'), truncated);
+    const before = counts();
+    const o = await telemetry.importFile(join(dir, 'broken.ld'));
+    expect(o.status).toBe('failed');
+    expect(o.error!.message).toMatch(/broken\.ld: motec-ld: .*\(byte offset \d+\)/);
+    expect(o.error!.offset).toBeGreaterThan(0);
+    expect(counts()).toEqual(before);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('a file of no known format fails clearly', async () => {
+    writeFileSync(join(dir, 'notes.txt'), 'setup: rear wing 7, front 3\n');
+    const o = await telemetry.importFile(join(dir, 'notes.txt'));
+    expect(o).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('not a logger file Race can read') } });
+    expect((await telemetry.importFile(join(dir, 'missing.ld'))).error!.message).toContain('cannot read (ENOENT)');
+  });
+});
+
+describe('race import / laps / kpis / channels (CLI)', () => {
+  const race = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/race.mjs'), ...args, '--db', join(dir, 'cli.db')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+
+  it('import --json gives one element per file, and exits 1 when any failed', () => {
+    const r = race('import', join(dir, 'spa.ld'), join(dir, 'notes.txt'), '--json');
+    expect(r.status).toBe(1);
+    const [ok, bad] = JSON.parse(r.stdout);
+    expect(ok).toMatchObject({ file: join(dir, 'spa.ld'), status: 'imported', format: 'motec-ld', channels: 4 });
+    expect(ok.laps[1]).toEqual({ number: 1, startS: 31.5, timeS: 61.75, kind: 'lap' });
+    expect(bad).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('notes.txt') } });
+    expect(bad.sessionId).toBeUndefined();
+    const again = JSON.parse(race('import', join(dir, 'spa.ld'), '--json').stdout);
+    expect(again[0]).toMatchObject({ status: 'duplicate', sessionId: ok.sessionId });
+  });
+
+  it('laps, channels --json and --csv', () => {
+    const [s] = JSON.parse(race('sessions', '--json').stdout);
+    const laps = JSON.parse(race('laps', s.id, '--json').stdout);
+    expect(laps.map((l: { kind: string }) => l.kind)).toEqual(['out', 'lap', 'lap', 'in']);
+    expect(laps[2].deltaToBestS).toBe(0);
+    const channels = JSON.parse(race('channels', s.id, '--json').stdout);
+    expect(channels.find((c: { name: string }) => c.name === 'Throttle Pos')).toMatchObject({ unit: '%', rateHz: 10, samples: N / 2, min: 0, max: 100 });
+    const csv = race('channels', s.id, '--lap', '1', '--csv').stdout.trim().split('\n');
+    expect(csv[0]).toBe('t,Ground Speed (km/h),Engine RPM (rpm),Throttle Pos (%),Brake Pres Front (bar)');
+    expect(csv.length - 1).toBe(Math.round(61.75 * RATE));
+    expect(csv[2]!.split(',')[3]).toBe(''); // throttle logged at 10 Hz: no sample at the odd 20 Hz ticks
+  });
+});
+
+describe.skipIf(!existsSync(SAMPLES))('real logger files', () => {
+  it('Sample1.ld: laps from the Beacon channel match the logger within ±0.05 s', async () => {
+    const o = await telemetry.importFile(join(SAMPLES, 'motec-ld/Sample1.ld'));
+    expect(o.status, o.error?.message).toBe('imported');
+    const laps = o.laps!.filter((l) => l.kind === 'lap').map((l) => l.timeS);
+    [65.15, 63.68, 65.18, 63.75].forEach((t, i) => expect(Math.abs(laps[i]! - t)).toBeLessThanOrEqual(0.05));
+    expect(o.channels).toBe(78);
+  });
+
+  it('blakelyauto.csv: one full lap of 165.843 s', async () => {
+    const o = await telemetry.importFile(join(SAMPLES, 'motec-csv/blakelyauto.csv'));
+    expect(o.laps!.filter((l) => l.kind === 'lap').map((l) => +l.timeS.toFixed(3))).toEqual([165.843]);
+  });
+});
+if (!existsSync(SAMPLES)) console.warn(`skipping real-file imports: ${SAMPLES} is not present`);
