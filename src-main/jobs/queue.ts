@@ -1,6 +1,7 @@
 // A durable job queue in SQLite. A job is claimed with a lease; a worker that dies leaves
 // the lease to run out, and the job is claimed again (crash recovery). Results are written
 // in the same transaction that marks the job done, so a job's results are stored once.
+import { hostname } from 'node:os';
 import type { Db } from '../store/database.ts';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -46,6 +47,26 @@ const fromRow = <P>(r: JobRow): Job<P> => ({
 
 export const LEASE_MS = 60_000;
 
+/** This process, as it marks the jobs it runs. */
+export const WORKER_ID = `${hostname()}:${process.pid}`;
+
+/** Workers on this machine whose process no longer exists. */
+function deadLocalWorkers(owners: string[]): string[] {
+  const host = hostname();
+  return owners.filter((owner) => {
+    const colon = owner.lastIndexOf(':');
+    if (owner.slice(0, colon) !== host) return false; // another machine: only its lease can tell
+    const pid = Number(owner.slice(colon + 1));
+    if (pid === process.pid) return false;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  });
+}
+
 export class JobQueue {
   private readonly db: Db;
   private readonly now: () => number;
@@ -67,19 +88,25 @@ export class JobQueue {
     return (this.db.prepare('SELECT id FROM jobs WHERE dedupe_key = ?').get(dedupeKey) as { id: number }).id;
   }
 
-  /** The next runnable job — queued and due, or running with an expired lease (its worker died). */
+  /**
+   * The next runnable job: queued and due, or running but abandoned — its lease ran out, or
+   * the worker that claimed it was a process on this machine that no longer exists.
+   */
   claim<P>(kinds: string[]): Job<P> | null {
     const now = this.now();
-    const placeholders = kinds.map(() => '?').join(',');
+    const owners = (this.db.prepare("SELECT DISTINCT claimed_by FROM jobs WHERE status = 'running' AND claimed_by IS NOT NULL").all() as { claimed_by: string }[]).map((r) => r.claimed_by);
+    const dead = deadLocalWorkers(owners);
+    const kindList = kinds.map(() => '?').join(',');
+    const deadList = dead.length ? dead.map(() => '?').join(',') : "''";
     const row = this.db
       .prepare(
-        `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?
-         WHERE id = (SELECT id FROM jobs WHERE kind IN (${placeholders})
-                       AND ((status = 'queued' AND run_after <= ?) OR (status = 'running' AND lease_until < ?))
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?, claimed_by = ?
+         WHERE id = (SELECT id FROM jobs WHERE kind IN (${kindList})
+                       AND ((status = 'queued' AND run_after <= ?) OR (status = 'running' AND (lease_until < ? OR claimed_by IN (${deadList}))))
                      ORDER BY id LIMIT 1)
          RETURNING *`,
       )
-      .get(now + LEASE_MS, ...kinds, now, now) as JobRow | undefined;
+      .get(now + LEASE_MS, WORKER_ID, ...kinds, now, now, ...dead) as JobRow | undefined;
     return row ? fromRow<P>(row) : null;
   }
 
@@ -87,7 +114,7 @@ export class JobQueue {
   complete(id: number, store: () => void): void {
     this.db.transaction(() => {
       store();
-      this.db.prepare("UPDATE jobs SET status = 'done', progress = 1, lease_until = NULL, finished_at = ?, last_error = NULL WHERE id = ?").run(new Date(this.now()).toISOString(), id);
+      this.db.prepare("UPDATE jobs SET status = 'done', progress = 1, lease_until = NULL, claimed_by = NULL, finished_at = ?, last_error = NULL WHERE id = ?").run(new Date(this.now()).toISOString(), id);
     }).immediate();
   }
 
@@ -98,7 +125,7 @@ export class JobQueue {
     const final = !retryable || job.attempts >= job.max_attempts;
     const backoff = Math.min(60_000, 500 * 2 ** (job.attempts - 1));
     this.db
-      .prepare("UPDATE jobs SET status = ?, run_after = ?, lease_until = NULL, last_error = ?, finished_at = ? WHERE id = ?")
+      .prepare("UPDATE jobs SET status = ?, run_after = ?, lease_until = NULL, claimed_by = NULL, last_error = ?, finished_at = ? WHERE id = ?")
       .run(final ? 'failed' : 'queued', this.now() + backoff, error.slice(0, 2000), final ? new Date(this.now()).toISOString() : null, id);
   }
 

@@ -157,6 +157,7 @@ export const MIGRATIONS: readonly Migration[] = [
         max_attempts INTEGER NOT NULL DEFAULT 5,
         run_after   INTEGER NOT NULL,          -- ms since epoch: backoff
         lease_until INTEGER,                   -- ms since epoch: a running job whose lease ran out was interrupted
+        claimed_by  TEXT,                      -- host:pid of the worker running it (a dead pid frees it at once)
         progress    REAL,
         last_error  TEXT,
         created_at  TEXT NOT NULL,

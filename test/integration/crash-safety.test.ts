@@ -1,0 +1,140 @@
+// SIGKILL in the middle of an import and in the middle of KPI jobs, repeatedly. After each
+// kill the database passes integrity_check and holds no partial session; after a restart
+// every job finishes and each KPI is stored once.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { createAppCore } from '../../src-main/app/core.ts';
+import { buildPlugin } from '../../plugins/sdk/build.ts';
+import { writeLdx, writeMotecLd } from '../support/write-motec.ts';
+import { PLUGINS_DIR } from '../support/plugins.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const dir = tempDir('race-crash-');
+const dbPath = join(dir, 'race.db');
+const driver = join(import.meta.dirname, '../support/crash-driver.ts');
+let seed = 7;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+
+function bigLog(channels: number, rateHz: number, seconds: number, markers: number[]): { ld: Uint8Array; ldx: Uint8Array } {
+  const n = rateHz * seconds;
+  const spec = Array.from({ length: channels }, (_, c) => ({
+    name: c === 0 ? 'Ground Speed' : c === 1 ? 'Engine RPM' : c === 2 ? 'Throttle Pos' : c === 3 ? 'Brake Pres Front' : `Sensor ${c}`,
+    unit: c === 1 ? 'rpm' : '',
+    rateHz,
+    type: 'int16' as const,
+    values: Float64Array.from({ length: n }, (_, i) => Math.round(1000 + 900 * Math.sin(i / (50 + c)))),
+  }));
+  return { ld: writeMotecLd({ venue: 'Crash Park', channels: spec }), ldx: writeLdx(markers) };
+}
+
+/** Runs the driver and kills it after `afterMs` (or lets it finish when it is quicker). */
+function runAndKill(args: string[], afterMs: number): Promise<'killed' | 'finished'> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-node-snapshot', driver, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve('killed');
+      else if (code === 0 && !/failed/.test(output)) resolve('finished');
+      else reject(new Error(`the driver failed (${code}): ${output}`));
+    });
+  });
+}
+
+function inspect() {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const integrity = db.pragma('integrity_check', { simple: true });
+    const sessions = db.prepare('SELECT id FROM sessions').all() as { id: string }[];
+    const partial = sessions.filter(({ id }) => {
+      const channels = db.prepare('SELECT id, sample_count FROM channels WHERE session_id = ?').all(id) as { id: number; sample_count: number }[];
+      if (channels.length === 0) return true;
+      return channels.some((c) => {
+        const stored = (db.prepare('SELECT COALESCE(SUM(length(samples)), 0) AS bytes FROM channel_chunks WHERE channel_id = ?').get(c.id) as { bytes: number }).bytes;
+        return stored !== c.sample_count * 8;
+      });
+    });
+    const attachments = (db.prepare('SELECT COUNT(*) AS n FROM attachments').get() as { n: number }).n;
+    return { integrity, sessions: sessions.length, partial: partial.length, attachments };
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  const core = createAppCore({ dbPath });
+  const built = await buildPlugin(join(PLUGINS_DIR, 'lap-kpis'));
+  await core.dispatch('plugins.install', { path: built.dir }, { transport: 'internal' });
+  core.close();
+});
+
+describe('crash safety', () => {
+  it('SIGKILL during an import, five times: never a partial session; then it imports once', async () => {
+    // 24 channels × 100 Hz × 30 min: about half a second of import after half a second of start-up
+    const { ld, ldx } = bigLog(24, 100, 1800, [60, 150, 240, 330]);
+    writeFileSync(join(dir, 'big.ld'), ld);
+    writeFileSync(join(dir, 'big.ldx'), ldx);
+    const clear = () => {
+      const db = new Database(dbPath);
+      db.pragma('foreign_keys = ON');
+      db.exec('DELETE FROM attachments; DELETE FROM jobs;');
+      db.close();
+    };
+    // How long a whole run takes here (start-up + import): the kills land inside that span.
+    const t0 = performance.now();
+    expect(await runAndKill(['import', dbPath, join(dir, 'big.ld')], 120_000)).toBe('finished');
+    const full = performance.now() - t0;
+    clear();
+    let killed = 0;
+    for (let i = 0; i < 5; i++) {
+      const outcome = await runAndKill(['import', dbPath, join(dir, 'big.ld')], Math.floor(full * (0.55 + 0.4 * rand())));
+      if (outcome === 'killed') killed++;
+      else clear(); // it got through: forget it, so the next attempt is a real import, not a duplicate
+      const state = inspect();
+      expect(state.integrity).toBe('ok');
+      expect(state.partial).toBe(0);
+      expect(state.sessions).toBe(state.attachments);
+      expect(state.sessions).toBeLessThanOrEqual(1);
+    }
+    expect(killed).toBeGreaterThan(0); // the kills did land mid-import
+    expect(await runAndKill(['import', dbPath, join(dir, 'big.ld')], 120_000)).toBe('finished');
+    expect(inspect()).toMatchObject({ integrity: 'ok', sessions: 1, partial: 0 });
+  }, 180_000);
+
+  it('SIGKILL during KPI jobs, repeatedly: after a restart every job finishes and each KPI is stored once', async () => {
+    for (let k = 0; k < 4; k++) {
+      const markers = Array.from({ length: 40 }, (_, i) => 5 + i * 7.5);
+      const { ld, ldx } = bigLog(4, 50, 320, markers);
+      // make each file distinct so none is a duplicate
+      ld[ld.length - 1] = k;
+      writeFileSync(join(dir, `laps-${k}.ld`), ld);
+      writeFileSync(join(dir, `laps-${k}.ldx`), ldx);
+      expect(await runAndKill(['import', dbPath, join(dir, `laps-${k}.ld`)], 120_000)).toBe('finished');
+    }
+    let killed = 0;
+    for (let i = 0; i < 4; i++) if ((await runAndKill(['kpis', dbPath], 300 + Math.floor(rand() * 700))) === 'killed') killed++;
+    expect(killed).toBeGreaterThan(0);
+    expect(inspect().integrity).toBe('ok');
+
+    const core = createAppCore({ dbPath });
+    try {
+      await core.services.kpiWorker.runUntilIdle();
+      const db = core.services.db;
+      const jobs = db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: string; n: number }[];
+      const sessions = (db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+      expect(jobs).toEqual([{ status: 'done', n: sessions }]); // one lap-kpis job per session, all done
+      const perLap = db.prepare('SELECT session_id, lap_number, COUNT(*) AS n FROM kpi_results GROUP BY session_id, lap_number').all() as { n: number }[];
+      const laps = (db.prepare("SELECT COUNT(*) AS n FROM laps WHERE kind != 'partial'").get() as { n: number }).n;
+      expect(perLap).toHaveLength(laps); // every lap of every session has its KPIs
+      expect(new Set(perLap.map((r) => r.n)).size).toBe(1); // and the same number each: stored once
+    } finally {
+      core.close();
+    }
+  }, 180_000);
+});
