@@ -25,6 +25,9 @@ export function openDatabase(path: string): Db {
   }
   try {
     db.pragma('busy_timeout = 5000');
+    // Telemetry is stored as large blobs (original files, sample chunks): 64 KiB pages write
+    // them several times faster than the 4 KiB default. Only takes effect on a new file.
+    if (schemaVersion(db) === 0) db.pragma('page_size = 65536');
     if (!inMemory) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

@@ -38,9 +38,9 @@ function generatedSession() {
   });
 }
 
-function counts() {
-  const tables = ['attachments', 'sessions', 'laps', 'channels', 'channel_chunks', 'jobs', 'kpi_results'];
-  return Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]));
+const TABLES = ['attachments', 'sessions', 'laps', 'channels', 'channel_chunks', 'jobs', 'kpi_results'] as const;
+function counts(): Record<(typeof TABLES)[number], number> {
+  return Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n])) as Record<(typeof TABLES)[number], number>;
 }
 
 beforeAll(async () => {
@@ -60,7 +60,7 @@ describe('import pipeline', () => {
     expect(o.status, o.error?.message).toBe('imported');
     sessionId = o.sessionId!;
     expect(o).toMatchObject({ format: 'motec-ld', channels: 4 });
-    expect(o.laps!.map((l) => [l.kind, +l.timeS.toFixed(3)])).toEqual([['out', 31.5], ['lap', 61.75], ['lap', 58.75], ['in', 200 - 1 / RATE - 152]].map(([k, t]) => [k, +(+t).toFixed(3)]));
+    expect(o.laps!.map((l) => [l.kind, +l.timeS.toFixed(3)])).toEqual([['out', 31.5], ['lap', 61.75], ['lap', 58.75], ['in', 200 - 1 / RATE - 152]].map(([k, t]) => [k, +(+t!).toFixed(3)]));
     const after = counts();
     expect(after.sessions).toBe(before.sessions + 1);
     expect(after.jobs).toBe(before.jobs + 1);

@@ -1,14 +1,20 @@
+import { runImportBenchmarks } from '../../bench/import-bench.ts';
 import { runPluginBenchmarks } from '../../bench/plugin-bench.ts';
 import { renderTable } from '../table.ts';
 import type { Command } from './types.ts';
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'Benchmarks: plugin runtimes (more with later features), ratios to plain Node in one run',
-  usage: 'race bench [--quick] [--json]',
-  options: { quick: { type: 'boolean' } },
+  summary: 'Benchmarks: plugin runtimes and import, each beside its baseline in the same run',
+  usage: 'race bench [--only plugins|import] [--quick] [--json]',
+  options: { quick: { type: 'boolean' }, only: { type: 'string' } },
   async run(ctx, { values }) {
-    const results = await runPluginBenchmarks({ quick: Boolean(values.quick) });
+    const quick = Boolean(values.quick);
+    const only = values.only as string | undefined;
+    const results = [
+      ...(only === undefined || only === 'plugins' ? await runPluginBenchmarks({ quick }) : []),
+      ...(only === undefined || only === 'import' ? await runImportBenchmarks({ quick }) : []),
+    ];
     if (ctx.json) {
       ctx.io.out(JSON.stringify({ results }));
       return 0;
