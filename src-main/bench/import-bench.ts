@@ -60,8 +60,8 @@ export async function runImportBenchmarks(options: { quick?: boolean } = {}): Pr
     writeFileSync(small, session(20, 100, q ? 60 : 600));
     const mb = statSync(small).size / 1e6;
     let samples = 0;
-    const raw = timeSync(() => void (samples = rawDecode(small)), q ? 2 : 5);
-    const parse = timeSync(() => void motecLdImporter.parse(new Uint8Array(readFileSync(small)), { fileName: 'session.ld', sibling: () => null, progress: () => {} }), q ? 2 : 5);
+    const raw = timeSync(() => void (samples = rawDecode(small)), q ? 2 : 9);
+    const parse = timeSync(() => void motecLdImporter.parse(new Uint8Array(readFileSync(small)), { fileName: 'session.ld', sibling: () => null, progress: () => {} }), q ? 2 : 9);
     const times: number[] = [];
     for (let i = 0; i < (q ? 1 : 3); i++) {
       const db = openDatabase(join(dir, `t${i}.db`));
