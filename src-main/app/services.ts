@@ -5,6 +5,7 @@ import { ChannelStore } from '../store/channels.ts';
 import { JobQueue } from '../jobs/queue.ts';
 import { KpiWorker } from '../jobs/kpi-worker.ts';
 import { TelemetryImporter } from '../telemetry/import.ts';
+import { MathChannels } from '../telemetry/math-channels.ts';
 import { openDatabase, schemaVersion, type Db } from '../store/database.ts';
 import { SessionStore } from '../store/sessions.ts';
 import { SettingsStore } from '../store/settings.ts';
@@ -23,6 +24,7 @@ export interface Services {
   readonly jobs: JobQueue;
   readonly telemetry: TelemetryImporter;
   readonly kpiWorker: KpiWorker;
+  readonly math: MathChannels;
   readonly appVersion: string;
   readonly schemaVersion: number;
   close(): void;
@@ -31,16 +33,18 @@ export interface Services {
 export function createServices(options: ServicesOptions): Services {
   const db = openDatabase(options.dbPath);
   const plugins = new PluginService({ db });
+  const channels = new ChannelStore(db);
   return {
     dbPath: options.dbPath,
     db,
     settings: new SettingsStore(db),
     sessions: new SessionStore(db),
     plugins,
-    channels: new ChannelStore(db),
+    channels,
     jobs: new JobQueue(db),
     telemetry: new TelemetryImporter(db, plugins),
     kpiWorker: new KpiWorker(db, plugins),
+    math: new MathChannels(db, plugins, channels),
     appVersion: pkg.version,
     schemaVersion: schemaVersion(db),
     close: () => {

@@ -68,6 +68,23 @@ export const contract = {
     args: z.strictObject({ sessionId: z.string().min(1), channel: z.string().min(1), lap: z.number().int().optional() }),
     result: z.object({ name: z.string(), unit: z.string(), rateHz: z.number(), startS: z.number(), samples: z.instanceof(Float64Array) }),
   }),
+  'sessions.math': method({
+    summary: 'A math channel from a plugin over a session or one lap, computed on demand and cached',
+    args: z.strictObject({
+      sessionId: z.string().min(1),
+      plugin: z.string().min(1),
+      lap: z.number().int().optional(),
+      params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+    }),
+    result: z.object({
+      plugin: z.string(),
+      version: z.string(),
+      cached: z.boolean(),
+      rateHz: z.number(),
+      startS: z.number(),
+      channels: z.array(z.object({ name: z.string(), unit: z.string(), samples: z.instanceof(Float64Array) })),
+    }),
+  }),
   'sessions.resplit': method({
     summary: 'Re-split a session with a start/finish gate; its KPI jobs are queued again',
     args: z.strictObject({ sessionId: z.string().min(1), gate: GateArgs }),

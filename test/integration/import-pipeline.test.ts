@@ -89,6 +89,26 @@ describe('import pipeline', () => {
     expect(r.value.startS).toBeCloseTo(31.5, 6);
   });
 
+  it('computes a math channel on demand and caches it by bundle hash + inputs', async () => {
+    const built = await buildPlugin(join(PLUGINS_DIR, 'rolling-avg-rpm'));
+    await core.dispatch('plugins.install', { path: built.dir }, { transport: 'internal' });
+    const call = async (args: Record<string, unknown>) => {
+      const r = (await core.dispatch('sessions.math', { sessionId, plugin: 'rolling-avg-rpm', ...args }, { transport: 'internal' })) as { ok: boolean; value: { cached: boolean; rateHz: number; startS: number; channels: { name: string; unit: string; samples: Float64Array }[] }; error?: unknown };
+      expect(r.ok, JSON.stringify(r.error)).toBe(true);
+      return r.value;
+    };
+    const first = await call({ lap: 1 });
+    expect(first).toMatchObject({ cached: false, rateHz: RATE });
+    expect(first.startS).toBeCloseTo(31.5, 6);
+    expect(first.channels.map((c) => [c.name, c.unit, c.samples.length])).toEqual([['rpm_avg', 'rpm', Math.round(61.75 * RATE)]]);
+    const again = await call({ lap: 1 });
+    expect(again.cached).toBe(true);
+    expect(Buffer.from(again.channels[0]!.samples.buffer).equals(Buffer.from(first.channels[0]!.samples.buffer))).toBe(true);
+    expect((await call({ lap: 1, params: { windowSeconds: 1 } })).cached).toBe(false); // other params
+    expect((await call({ lap: 2 })).cached).toBe(false); // other window
+    expect((await call({})).channels[0]!.samples.length).toBe(N); // the whole session
+  });
+
   it('the same bytes again are a duplicate, not a second session', async () => {
     const before = counts();
     const o = await telemetry.importFile(join(dir, 'spa.ld'));

@@ -18,7 +18,7 @@ export function withDeltas(rows: LapRow[]): LapInfo[] {
   return rows.map((r) => ({ number: r.number, startS: r.start_s, endS: r.end_s, timeMs: r.time_ms, kind: r.kind, deltaToBestMs: r.kind === 'lap' && best !== null ? r.time_ms - best : null }));
 }
 
-export function telemetryHandlers(services: Services): HandlerSlice<'sessions.import' | 'sessions.laps' | 'sessions.kpis' | 'sessions.channels' | 'sessions.samples' | 'sessions.resplit'> {
+export function telemetryHandlers(services: Services): HandlerSlice<'sessions.import' | 'sessions.laps' | 'sessions.kpis' | 'sessions.channels' | 'sessions.samples' | 'sessions.math' | 'sessions.resplit'> {
   const { db } = services;
   const requireSession = (id: string) => {
     if (!db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(id)) throw new RaceError('NOT_FOUND', `session ${id} does not exist`);
@@ -60,6 +60,12 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
       if (!l) throw new RaceError('NOT_FOUND', `session ${sessionId} has no lap ${lap}`);
       const { samples, firstIndex } = services.channels.readTime(info, l.startS, l.endS);
       return { name: info.name, unit: info.unit, rateHz: info.rateHz, startS: info.startS + firstIndex / info.rateHz, samples };
+    },
+    'sessions.math': async ({ sessionId, plugin, lap, params }) => {
+      const mode = services.settings.get<string>('runtime.mode', 'offline');
+      if (mode === 'online') throw new RaceError('NOT_AVAILABLE', 'online mode needs a Race server: set its URL and sign in under Accounts, or switch to Offline');
+      const r = await services.math.compute({ sessionId, pluginId: plugin, lap, params });
+      return { ...r, channels: r.channels.map((c) => ({ ...c, samples: c.samples as Float64Array<ArrayBuffer> })) };
     },
     'sessions.resplit': async ({ sessionId, gate }) => {
       await services.telemetry.resplit(sessionId, gate);

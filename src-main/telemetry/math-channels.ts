@@ -1,0 +1,100 @@
+// Math channels, computed on demand by a `math` plugin over a stored session (or one lap)
+// and cached: the key is the plugin's bundle hash + the session, the time window, the input
+// channels and the params — everything the result depends on, so a cached result is never
+// stale, and a new plugin version or a re-split lap simply misses.
+import { createHash } from 'node:crypto';
+import { decodeJson, encodeJson } from '../../src-shared/codec.ts';
+import { RaceError } from '../../src-shared/errors.ts';
+import type { Db } from '../store/database.ts';
+import type { ChannelStore } from '../store/channels.ts';
+import type { PluginService } from '../plugins/service.ts';
+import type { RuntimeKind } from '../plugins/runtime/types.ts';
+import { toCommonTimeBase, type RatedChannel } from '../plugins/resample.ts';
+import { resolveChannel } from './aliases.ts';
+
+export interface MathRequest {
+  sessionId: string;
+  pluginId: string;
+  lap?: number;
+  params?: Record<string, number | boolean | string>;
+  runtime?: RuntimeKind;
+  accountId?: string;
+}
+
+export interface MathResult {
+  plugin: string;
+  version: string;
+  cached: boolean;
+  rateHz: number;
+  startS: number;
+  channels: { name: string; unit: string; samples: Float64Array }[];
+}
+
+const CACHE_ENTRIES = 500;
+
+export class MathChannels {
+  private readonly db: Db;
+  private readonly plugins: PluginService;
+  private readonly channels: ChannelStore;
+
+  constructor(db: Db, plugins: PluginService, channels: ChannelStore) {
+    this.db = db;
+    this.plugins = plugins;
+    this.channels = channels;
+  }
+
+  async compute(req: MathRequest): Promise<MathResult> {
+    const plugin = this.plugins.plugins.require(req.pluginId);
+    const meta = plugin.manifest.meta.math;
+    if (!plugin.manifest.interfaces.includes('math') || !meta) throw new RaceError('BAD_ARGS', `plugin ${req.pluginId} has no math interface`);
+    if (!this.db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(req.sessionId)) throw new RaceError('NOT_FOUND', `session ${req.sessionId} does not exist`);
+    let window = { start: -Infinity, end: Infinity };
+    if (req.lap !== undefined) {
+      const lap = this.db.prepare('SELECT start_s, end_s FROM laps WHERE session_id = ? AND number = ?').get(req.sessionId, req.lap) as { start_s: number; end_s: number } | undefined;
+      if (!lap) throw new RaceError('NOT_FOUND', `session ${req.sessionId} has no lap ${req.lap}`);
+      window = { start: lap.start_s, end: lap.end_s };
+    }
+    const stored = this.channels.list(req.sessionId);
+    const inputs = meta.inputs.map((i) => ({ name: i.name, channel: resolveChannel(i.name, stored) }));
+    const missing = inputs.filter((i) => !i.channel).map((i) => i.name);
+    if (missing.length) throw new RaceError('BAD_ARGS', `${req.pluginId} needs the channel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; this session has ${stored.map((c) => c.name).join(', ')}`);
+    const params: Record<string, unknown> = {};
+    for (const p of meta.params) params[p.name] = p.default;
+    Object.assign(params, req.params ?? {});
+    const key = createHash('sha256')
+      .update(JSON.stringify({ bundle: plugin.hash, session: req.sessionId, window: [window.start, window.end], inputs: inputs.map((i) => [i.name, i.channel!.id]), params: Object.entries(params).sort() }))
+      .digest('hex');
+
+    const hit = this.db.prepare('SELECT output FROM math_cache WHERE key = ?').get(key) as { output: Buffer } | undefined;
+    if (hit) return { ...(decodeJson(hit.output.toString('utf8')) as Omit<MathResult, 'cached'>), cached: true };
+
+    const rated: Record<string, RatedChannel> = {};
+    let startS = Infinity;
+    for (const { name, channel } of inputs) {
+      const c = channel!;
+      const { samples, firstIndex } = req.lap === undefined ? { samples: this.channels.read(c), firstIndex: 0 } : this.channels.readTime(c, window.start, window.end);
+      rated[name] = { rateHz: c.rateHz, samples };
+      startS = Math.min(startS, c.startS + firstIndex / c.rateHz);
+    }
+    const common = toCommonTimeBase(rated, meta.rateHz);
+    const r = await this.plugins.invoke(req.pluginId, {
+      iface: 'math',
+      input: { rateHz: common.rateHz, channels: common.channels, params },
+      runtime: req.runtime ?? 'quickjs',
+      accountId: req.accountId ?? 'local',
+    });
+    const out = r.output as Record<string, Float64Array>;
+    const result: Omit<MathResult, 'cached'> = {
+      plugin: plugin.id,
+      version: plugin.version,
+      rateHz: common.rateHz,
+      startS: Number.isFinite(startS) ? startS : 0,
+      channels: meta.outputs.map((o) => ({ name: o.name, unit: o.unit, samples: out[o.name]! })),
+    };
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR REPLACE INTO math_cache (key, session_id, output, created_at) VALUES (?, ?, ?, ?)').run(key, req.sessionId, Buffer.from(encodeJson(result)), new Date().toISOString());
+      this.db.prepare('DELETE FROM math_cache WHERE key IN (SELECT key FROM math_cache ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)').run(CACHE_ENTRIES);
+    })();
+    return { ...result, cached: false };
+  }
+}
