@@ -44,7 +44,7 @@ function mutate(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-const count = () => (db.prepare('SELECT (SELECT COUNT(*) FROM sessions) AS s, (SELECT COUNT(*) FROM attachments) AS a, (SELECT COUNT(*) FROM channels) AS c, (SELECT COUNT(*) FROM laps) AS l, (SELECT COUNT(*) FROM channel_chunks) AS k').get() as Record<string, number>);
+const count = () => (db.prepare('SELECT (SELECT COUNT(*) FROM sessions) AS s, (SELECT COUNT(*) FROM attachments) AS a, (SELECT COUNT(*) FROM channels) AS c, (SELECT COUNT(*) FROM laps) AS l, (SELECT COUNT(*) FROM channel_chunks) AS k').get() as { s: number; a: number; c: number; l: number; k: number });
 
 describe('import fuzzing through the pipeline', () => {
   for (const [name, bytes] of Object.entries(generated)) {
