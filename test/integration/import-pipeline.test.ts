@@ -137,6 +137,30 @@ describe('import pipeline', () => {
   });
 });
 
+describe('transform plugins at import', () => {
+  it('runs enabled transforms in their declared order before storing (units-metric: mph → km/h)', async () => {
+    const tdir = tempDir('race-transform-');
+    const tcore = createAppCore({ dbPath: join(tdir, 'race.db') });
+    try {
+      const built = await buildPlugin(join(PLUGINS_DIR, 'units-metric'));
+      await tcore.dispatch('plugins.install', { path: built.dir }, { transport: 'internal' });
+      const mph = Float64Array.from({ length: 200 }, (_, i) => 50 + (i % 50));
+      writeFileSync(join(tdir, 'us.ld'), writeMotecLd({ venue: 'Road America', channels: [{ name: 'Speed', unit: 'mph', rateHz: 10, type: 'int16', values: mph }, { name: 'Oil Temp', unit: 'F', rateHz: 1, type: 'int16', values: Float64Array.from({ length: 20 }, () => 212) }] }));
+      const o = await tcore.services.telemetry.importFile(join(tdir, 'us.ld'));
+      expect(o.status, o.error?.message).toBe('imported');
+      expect(o.warnings).toContain(`transformed by units-metric ${built.manifest.version}`);
+      const speed = tcore.services.channels.get(o.sessionId!, 'Speed')!;
+      expect(speed.unit).toBe('km/h');
+      expect(tcore.services.channels.read(speed)[0]).toBeCloseTo(50 * 1.609344, 9);
+      const oil = tcore.services.channels.get(o.sessionId!, 'Oil Temp')!;
+      expect(oil.unit).toBe('°C');
+      expect(oil.max).toBeCloseTo(100, 9);
+    } finally {
+      tcore.close();
+    }
+  });
+});
+
 describe('race import / laps / kpis / channels (CLI)', () => {
   const race = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/race.mjs'), ...args, '--db', join(dir, 'cli.db')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
 
