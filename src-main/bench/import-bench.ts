@@ -3,7 +3,7 @@
 //   .ld import           the whole import: detect, parse, lap split, one SQLite transaction
 //   1-hour session       100 channels at 100 Hz (36 M samples) end to end
 //   one-lap read         one channel of one lap from the chunked store
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../store/database.ts';
@@ -11,6 +11,8 @@ import { ChannelStore } from '../store/channels.ts';
 import { PluginService } from '../plugins/service.ts';
 import { TelemetryImporter } from '../telemetry/import.ts';
 import { motecLdImporter } from '../telemetry/formats/motec-ld.ts';
+import { detectFormat } from '../telemetry/formats/index.ts';
+import { decodeText, splitLines } from '../telemetry/text.ts';
 import { writeLdx, writeMotecLd } from '../telemetry/writers/motec.ts';
 import { median, timeSync, type BenchResult } from './measure.ts';
 
@@ -50,6 +52,64 @@ function rawDecode(path: string): number {
   return samples;
 }
 
+/** A text log read and every numeric cell parsed into columns of Float64Array: the limit for CSV-like formats. */
+function rawDecodeText(path: string): number {
+  const lines = splitLines(decodeText(new Uint8Array(readFileSync(path))));
+  const sample = lines[lines.length >> 1] ?? ''; // a data line (headers and trailers are at the ends)
+  const sep = /\t/.test(sample) ? '\t' : /,/.test(sample) ? ',' : ' ';
+  const columns = sample.split(sep).length;
+  const out = Array.from({ length: columns }, () => new Float64Array(lines.length));
+  let samples = 0;
+  for (let r = 0; r < lines.length; r++) {
+    const cells = lines[r]!.split(sep);
+    for (let c = 0; c < cells.length && c < columns; c++) {
+      const v = Number(cells[c]!.replace(/"/g, ''));
+      out[c]![r] = v;
+      if (v === v) samples++;
+    }
+  }
+  return samples;
+}
+
+/** Every format's import beside its read-and-decode limit, on the shared sample files. */
+async function perFormat(dir: string, samplesDir: string, quick: boolean): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const sub of readdirSync(samplesDir).sort()) {
+    const folder = join(samplesDir, sub);
+    if (!statSync(folder).isDirectory()) continue;
+    const file = readdirSync(folder).filter((f) => !f.endsWith('.ldx')).sort((a, b) => statSync(join(folder, b)).size - statSync(join(folder, a)).size)[0];
+    if (!file) continue;
+    const path = join(folder, file);
+    const bytes = new Uint8Array(readFileSync(path));
+    const importer = detectFormat(bytes.subarray(0, 65536));
+    if (!importer) continue;
+    const mb = bytes.length / 1e6;
+    let samples = 0;
+    const limit = timeSync(() => void (samples = importer.format === 'motec-ld' ? rawDecode(path) : rawDecodeText(path)), quick ? 1 : 5);
+    const times: number[] = [];
+    let stored = 0;
+    for (let i = 0; i < (quick ? 1 : 3); i++) {
+      const db = openDatabase(join(dir, `${sub}-${i}.db`));
+      const t0 = performance.now();
+      const o = await new TelemetryImporter(db, new PluginService({ db })).importFile(path);
+      times.push(performance.now() - t0);
+      if (o.status !== 'imported') throw new Error(`bench import of ${path} failed: ${o.error?.message}`);
+      stored = (db.prepare('SELECT SUM(sample_count) AS n FROM channels').get() as { n: number }).n;
+      db.close();
+    }
+    const full = median(times);
+    results.push({
+      name: `import ${importer.format} (${file}, ${mb.toFixed(1)} MB)`,
+      runtime: 'node',
+      value: mb / (full / 1000),
+      unit: 'MB/s',
+      ratioToNode: limit / full,
+      note: `${(stored / (full / 1000) / 1e6).toFixed(1)} M samples/s stored; ratio = share of read+decode (${(mb / (limit / 1000)).toFixed(0)} MB/s, ${(samples / 1e6).toFixed(2)} M values)`,
+    });
+  }
+  return results;
+}
+
 export async function runImportBenchmarks(options: { quick?: boolean } = {}): Promise<BenchResult[]> {
   const q = options.quick;
   const dir = mkdtempSync(join(tmpdir(), 'race-bench-import-'));
@@ -76,6 +136,10 @@ export async function runImportBenchmarks(options: { quick?: boolean } = {}): Pr
     results.push({ name: '.ld read + decode to Float64Array (physical limit)', runtime: 'node', value: mb / (raw / 1000), unit: 'MB/s', ratioToNode: 1, note: `${(samples / (raw / 1000) / 1e6).toFixed(0)} M samples/s` });
     results.push({ name: '.ld parse (importer only)', runtime: 'node', value: mb / (parse / 1000), unit: 'MB/s', ratioToNode: raw / parse, note: `${(samples / (parse / 1000) / 1e6).toFixed(0)} M samples/s; ratio = share of the limit` });
     results.push({ name: '.ld import (parse + laps + SQLite transaction)', runtime: 'node', value: mb / (full / 1000), unit: 'MB/s', ratioToNode: raw / full, note: `${(samples / (full / 1000) / 1e6).toFixed(1)} M samples/s; ratio = share of the limit` });
+
+    // ---- each format, on the real sample files (when the shared folder is there) ---------------------
+    const samplesDir = join(import.meta.dirname, '../../../shared/telemetry-samples');
+    if (existsSync(samplesDir)) results.push(...(await perFormat(dir, samplesDir, Boolean(q))));
 
     // ---- a 1-hour session: 100 channels at 100 Hz ---------------------------------------------
     if (!q) {
