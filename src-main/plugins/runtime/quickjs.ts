@@ -24,6 +24,7 @@ import {
   type PluginInstance,
   type PluginRuntime,
 } from './types.ts';
+import { SettleWaits } from './settle.ts';
 import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
 
 const PAGE = 65536;
@@ -59,7 +60,7 @@ class QuickJsInstance implements PluginInstance {
   private interrupted = false;
   private host: HostBridge | null = null;
   private callId = -1;
-  private readonly settled = new Map<number, () => void>();
+  private readonly waits = new SettleWaits();
   /**
    * Set when the wasm memory refused to grow (the plugin hit its budget). QuickJS reports
    * running out in several ways — `InternalError: out of memory`, or, when even that error
@@ -93,7 +94,7 @@ class QuickJsInstance implements PluginInstance {
     ctx
       .newFunction('settle', (idH) => {
         const id = ctx.getNumber(idH);
-        this.settled.get(id)?.();
+        this.waits.settle(id);
       })
       .consume((h) => ctx.setProp(boot, 'settle', h));
     ctx.setProp(ctx.global, '__raceBoot', boot);
@@ -255,11 +256,10 @@ class QuickJsInstance implements PluginInstance {
       args[0]!.dispose();
       args[2]!.dispose();
     } catch (e) {
-      this.failPending(e as Error);
+      this.waits.fail(this.callId, e as Error);
     }
   }
 
-  private failPending: (e: Error) => void = () => {};
 
   async invoke(call: GuestCall, host: HostBridge, limits: CallLimits): Promise<GuestReply> {
     if (!this.usable) throw new EngineFailure('ENGINE_ERROR', 'instance is no longer usable');
@@ -270,8 +270,9 @@ class QuickJsInstance implements PluginInstance {
     this.setDeadline(performance.now() + limits.timeMs);
     // Listen for the guest's settle() before entering: a call whose awaits are all on
     // synchronous host functions settles while the entry's promise jobs run.
-    const wait = this.waitForSettle(call.callId);
-    wait.promise.catch(() => {});
+    const wait = this.waits.begin(call.callId, this.deadline, () => {
+      this.usable = false;
+    });
     try {
       const buffers = ctx.newArray();
       call.buffers.forEach((b, i) => ctx.newArrayBuffer(b).consume((h) => ctx.setProp(buffers, i, h)));
@@ -309,32 +310,11 @@ class QuickJsInstance implements PluginInstance {
     } finally {
       // The timer must not outlive the call: left running it would mark this (healthy,
       // warm) instance unusable timeMs later, failing the plugin's next call.
-      wait.cancel();
+      wait.end();
       this.host = null;
       this.callId = -1;
       this.deadline = Infinity;
-      this.settled.delete(call.callId);
-      this.failPending = () => {};
     }
-  }
-
-  private waitForSettle(callId: number): { promise: Promise<void>; cancel: () => void } {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const promise = new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => {
-        this.usable = false;
-        reject(new EngineFailure('TIMEOUT', 'the plugin did not finish within its time limit'));
-      }, Math.max(0, this.deadline - performance.now()));
-      this.failPending = (e) => {
-        clearTimeout(timer);
-        reject(e);
-      };
-      this.settled.set(callId, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    return { promise, cancel: () => clearTimeout(timer) };
   }
 
   retire(): void {

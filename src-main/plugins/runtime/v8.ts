@@ -20,6 +20,7 @@ import {
   type PluginInstance,
   type PluginRuntime,
 } from './types.ts';
+import { SettleWaits } from './settle.ts';
 import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
 
 const nodeRequire = createRequire(import.meta.url);
@@ -55,8 +56,7 @@ class V8Instance implements PluginInstance {
   private host: HostBridge | null = null;
   private callId = -1;
   private deadline = Infinity;
-  private readonly settled = new Map<number, () => void>();
-  private failPending: (e: Error) => void = () => {};
+  private readonly waits = new SettleWaits();
 
   constructor(limits: EngineLimits) {
     const I = ivm();
@@ -109,7 +109,7 @@ class V8Instance implements PluginInstance {
     const I = ivm();
     const jail = this.context.global;
     jail.setSync('__raceHostCall', new I.Callback((op: string, payload: string) => this.onHostCall(op, payload)));
-    jail.setSync('__raceSettle', new I.Callback((id: number) => this.settled.get(id)?.()));
+    jail.setSync('__raceSettle', new I.Callback((id: number) => this.waits.settle(id)));
     const libm = quickJsLibmModule();
     jail.setSync('__raceLibm', new I.ExternalCopy(libm.slice().buffer).copyInto({ release: true }));
     this.context.evalSync(
@@ -176,7 +176,7 @@ class V8Instance implements PluginInstance {
     try {
       this.guard(() => this.fns.resolveOp.applySync(undefined, [opId, ok, json], { timeout: this.remaining() }));
     } catch (e) {
-      this.failPending(e as Error);
+      this.waits.fail(this.callId, e as Error);
     }
   }
 
@@ -187,8 +187,9 @@ class V8Instance implements PluginInstance {
     this.deadline = performance.now() + limits.timeMs;
     // Listen for the guest's settle() before entering: a call whose awaits are all on
     // synchronous host functions settles within the entry (microtasks run before it returns).
-    const wait = this.waitForSettle(call.callId);
-    wait.promise.catch(() => {});
+    const wait = this.waits.begin(call.callId, this.deadline, () => {
+      this.usable = false;
+    });
     try {
       let parts = this.guard(
         () =>
@@ -207,32 +208,11 @@ class V8Instance implements PluginInstance {
     } finally {
       // The timer must not outlive the call: left running it would mark this (healthy,
       // warm) instance unusable timeMs later, failing the plugin's next call.
-      wait.cancel();
+      wait.end();
       this.host = null;
       this.callId = -1;
       this.deadline = Infinity;
-      this.settled.delete(call.callId);
-      this.failPending = () => {};
     }
-  }
-
-  private waitForSettle(callId: number): { promise: Promise<void>; cancel: () => void } {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const promise = new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => {
-        this.usable = false;
-        reject(new EngineFailure('TIMEOUT', 'the plugin did not finish within its time limit'));
-      }, Math.max(0, this.deadline - performance.now()));
-      this.failPending = (e) => {
-        clearTimeout(timer);
-        reject(e);
-      };
-      this.settled.set(callId, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    return { promise, cancel: () => clearTimeout(timer) };
   }
 
   retire(): void {
