@@ -161,12 +161,9 @@ export class PluginService {
     });
     const buffers: ArrayBuffer[] = [];
     const inputJson = JSON.stringify(encodeValue(input, '', { buffers }));
-    const contextJson = JSON.stringify({
-      now: request.now ?? Date.now(),
-      seed: request.seed ?? DEFAULT_SEED,
-      capabilities,
-      limits: { logLines: limits.logLines, logBytes: limits.logBytes },
-    });
+    const contextJson = JSON.stringify({ capabilities, limits: { logLines: limits.logLines, logBytes: limits.logBytes } });
+    const now = request.now ?? Date.now();
+    const seed = request.seed ?? DEFAULT_SEED;
     const fail = (reason: PluginFailure, detail: string | undefined, logs?: string[]) =>
       new PluginError(`plugin ${manifest.id}, ${iface} (${runtime}): ${REASON_TEXT[reason]}${detail ? ` — ${detail}` : ''}`, {
         reason,
@@ -189,7 +186,7 @@ export class PluginService {
             throw fail('LOAD_FAILED', (e as Error).message);
           }),
         async (instance) => {
-          const r = await instance.invoke({ callId: this.nextCallId++, iface, inputJson, buffers, contextJson }, host, limits);
+          const r = await instance.invoke({ callId: this.nextCallId++, iface, inputJson, buffers, contextJson, now, seed }, host, limits);
           if (r.header.status === 'error' && classify(r.header) === 'MEMORY_LIMIT') instance.retire();
           return r;
         },

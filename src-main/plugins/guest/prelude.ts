@@ -109,7 +109,16 @@ const sfc32 = () => {
   rd = (rd + 1) | 0; ra = rb ^ (rb >>> 9); rb = (rc + (rc << 3)) | 0; rc = (rc << 21) | (rc >>> 11); rc = (rc + t) | 0;
   return t >>> 0;
 };
-const seedRandom = (seed) => { ra = 0x9e3779b9; rb = 0x243f6a88; rc = 0xb7e15162; rd = seed | 0; for (let i = 0; i < 15; i++) sfc32(); };
+// The warmed-up state for the last seed is kept: every call restarts from it (the same
+// sequence each call) without re-running the 15 warm-up rounds in an interpreter.
+let seededWith = NaN, sa = 0, sb = 0, sc = 0, sd = 0;
+const seedRandom = (seed) => {
+  if (seed !== seededWith) {
+    ra = 0x9e3779b9; rb = 0x243f6a88; rc = 0xb7e15162; rd = seed | 0;
+    for (let i = 0; i < 15; i++) sfc32();
+    seededWith = seed; sa = ra; sb = rb; sc = rc; sd = rd;
+  } else { ra = sa; rb = sb; rc = sc; rd = sd; }
+};
 setHidden(Math, 'random', { random() { return ((sfc32() >>> 5) * 67108864 + (sfc32() >>> 6)) / 9007199254740992; } }.random);
 
 // ---- 3. Time: the host's clock, UTC only, ISO-8601 parsing only -----------------------
@@ -459,14 +468,14 @@ const asyncHost = (op, payload) => new NativePromise((resolve, reject) => {
   mapSet(ops, id, { __proto__: null, resolve, reject });
   try { callHost(op, { __proto__: null, op: id, request: payload }); } catch (e) { mapDelete(ops, id); reject(e); }
 });
-const makeHost = (call, caps) => {
+const makeHost = (caps) => {
   const has = (name) => { for (let i = 0; i < caps.length; i++) if (caps[i] === name) return true; return false; };
   const add = (name, value) => defineProperty(host, name, { __proto__: null, value, writable: true, enumerable: true, configurable: true });
   const host = {
     log: (...args) => {
       let line = '';
       try { for (let i = 0; i < args.length; i++) line += (i ? ' ' : '') + formatArg(args[i], 0); } catch { line = '[unprintable]'; }
-      pushLog(call, line);
+      if (current !== null) pushLog(current, line);
     },
     hasCapability: (name) => has(name),
   };
@@ -492,6 +501,16 @@ const makeHost = (call, caps) => {
   return freeze(host);
 };
 
+// Building and freezing the host costs an interpreter real time; the same capability set
+// gets the same (frozen, stateless) host — its log writes to whichever call is running.
+let cachedHost = null, cachedHostKey = null;
+const hostFor = (caps) => {
+  let key = '';
+  for (let i = 0; i < caps.length; i++) key += caps[i] + ',';
+  if (key !== cachedHostKey) { cachedHost = makeHost(caps); cachedHostKey = key; }
+  return cachedHost;
+};
+
 const errorOf = (e) => {
   let name = 'Error', message = '';
   try { if (e !== null && typeof e === 'object') { name = typeof e.name === 'string' ? e.name : 'Error'; message = typeof e.message === 'string' ? e.message : ''; } else message = '' + e; } catch { message = '[unreadable error]'; }
@@ -509,6 +528,7 @@ const doneReply = (call, value) => {
 };
 const errorReply = (call, code, e) => [stringify({ __proto__: null, status: 'error', code, error: errorOf(e), logs: finishLogs(call) })];
 
+let lastContextJson = null, lastContext = null;
 const control = {
   /** module.exports of the plugin: run the CommonJS wrapper of its bundle. */
   load(factory) {
@@ -524,10 +544,11 @@ const control = {
     return stringify(names);
   },
   /** Runs one call. Returns [headerJson, valueJson?, ...buffers]; status "pending" for async calls. */
-  invoke(callId, iface, inputJson, buffers, contextJson) {
-    const ctx = parse(contextJson);
-    clockMs = ctx.now;
-    seedRandom(ctx.seed);
+  invoke(callId, iface, inputJson, buffers, contextJson, now, seed) {
+    if (contextJson !== lastContextJson) { lastContext = parse(contextJson); lastContextJson = contextJson; }
+    const ctx = lastContext;
+    clockMs = now;
+    seedRandom(seed);
     const call = { __proto__: null, logs: list(), logBytes: 0, dropped: 0, limits: ctx.limits };
     current = call;
     let handler;
@@ -535,7 +556,7 @@ const control = {
     if (typeof handler !== 'function') return errorReply(call, 'NO_INTERFACE', new Err('the plugin does not export ' + iface));
     let out;
     try {
-      out = ReflectApply(handler, exportsObj, [decodeIn(inputJson, buffers), makeHost(call, ctx.capabilities)]);
+      out = ReflectApply(handler, exportsObj, [decodeIn(inputJson, buffers), hostFor(ctx.capabilities)]);
     } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
     let isThenable = false;
     try { isThenable = out !== null && typeof out === 'object' && typeof out.then === 'function'; } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }

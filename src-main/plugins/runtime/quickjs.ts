@@ -276,7 +276,7 @@ class QuickJsInstance implements PluginInstance {
     try {
       const buffers = ctx.newArray();
       call.buffers.forEach((b, i) => ctx.newArrayBuffer(b).consume((h) => ctx.setProp(buffers, i, h)));
-      const args = [ctx.newNumber(call.callId), ctx.newString(call.iface), ctx.newString(call.inputJson), buffers, ctx.newString(call.contextJson)];
+      const args = [ctx.newNumber(call.callId), ctx.newString(call.iface), ctx.newString(call.inputJson), buffers, ctx.newString(call.contextJson), ctx.newNumber(call.now), ctx.newNumber(call.seed)];
       let replyHandle: QuickJSHandle;
       try {
         replyHandle = this.enter(() => ctx.callFunction(this.fns.invoke, ctx.undefined, ...args));

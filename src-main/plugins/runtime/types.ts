@@ -23,7 +23,12 @@ export interface GuestCall {
   iface: InterfaceName;
   inputJson: string;
   buffers: ArrayBuffer[];
+  /** Capabilities and log limits (JSON): the same from call to call, so parsed once. */
   contextJson: string;
+  /** The clock the plugin sees, ms since the epoch. */
+  now: number;
+  /** Math.random's seed for this call. */
+  seed: number;
 }
 
 export interface GuestReplyHeader {

@@ -193,7 +193,7 @@ class V8Instance implements PluginInstance {
     try {
       let parts = this.guard(
         () =>
-          this.fns.invoke.applySync(undefined, [call.callId, call.iface, call.inputJson, call.buffers, call.contextJson], {
+          this.fns.invoke.applySync(undefined, [call.callId, call.iface, call.inputJson, call.buffers, call.contextJson, call.now, call.seed], {
             arguments: { copy: true },
             result: { copy: true },
             timeout: this.remaining(),
