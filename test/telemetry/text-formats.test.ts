@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImportError, type ImportContext, type ImportedChannel, type ImportedSession, type Importer } from '../../src-main/telemetry/model.ts';
 import { aimCsvImporter, rebuildSessionTime } from '../../src-main/telemetry/formats/aim-csv.ts';
-import { monotonicRows, raceChronoCsvImporter, resampleToGrid } from '../../src-main/telemetry/formats/racechrono-csv.ts';
+import { raceChronoCsvImporter } from '../../src-main/telemetry/formats/racechrono-csv.ts';
+import { monotonicRows, resampleToGrid } from '../../src-main/telemetry/formats/grid.ts';
 import { trackAddictCsvImporter, trackAddictUnit } from '../../src-main/telemetry/formats/trackaddict-csv.ts';
 import { raceCaptureLogImporter } from '../../src-main/telemetry/formats/racecapture-log.ts';
 import {

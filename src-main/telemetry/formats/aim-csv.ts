@@ -51,7 +51,7 @@ import {
   rateFromPeriod,
   resampleToGrid,
   type Grid,
-} from './racechrono-csv.ts';
+} from './grid.ts';
 
 const FORMAT = 'aim-csv';
 

@@ -30,7 +30,7 @@ import {
   type LoggerLaps,
 } from '../model.ts';
 import { decodeText, splitLines } from '../text.ts';
-import { checkGridSize, compactRows, guarded, headText, isoFromEpochSeconds, largestStepRow, monotonicRows } from './racechrono-csv.ts';
+import { checkGridSize, compactRows, guarded, headText, isoFromEpochSeconds, largestStepRow, monotonicRows, readNumericCells } from './grid.ts';
 
 const FORMAT = 'racecapture-log';
 
@@ -143,15 +143,7 @@ function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number })
     rowT[n] = t;
     rowLine[n] = i + 1;
     lastCells = cells.length;
-    for (let c = 0; c < ncol; c++) {
-      const cell = cells[c];
-      let v = NaN;
-      if (cell !== undefined && cell !== '') {
-        const x = Number(cell);
-        if (Number.isFinite(x) && cell.trim() !== '') v = x;
-      }
-      (cols[c] as Float64Array)[n] = v;
-    }
+    readNumericCells(cells, ncol, cols as Float64Array[], n);
     n++;
   }
   if (n === 0) throw new ImportError(FORMAT, 'no data rows with an Interval', { line: Math.min(2, lines.length) });

@@ -53,8 +53,7 @@ import {
   rateFromPeriod,
   resampleToGrid,
   type Grid,
-  type ResampleMode,
-} from './racechrono-csv.ts';
+  type ResampleMode, readNumericCells } from './grid.ts';
 
 const FORMAT = 'trackaddict-csv';
 
@@ -225,15 +224,7 @@ function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number })
     }
     rowLine[n] = i + 1;
     lastCells = cells.length;
-    for (let c = 0; c < ncol; c++) {
-      const cell = cells[c];
-      let v = NaN;
-      if (cell !== undefined && cell !== '') {
-        const x = Number(cell);
-        if (Number.isFinite(x) && cell.trim() !== '') v = x;
-      }
-      (cols[c] as Float64Array)[n] = v;
-    }
+    readNumericCells(cells, ncol, cols as Float64Array[], n);
     n++;
   }
   if (!names) throw new ImportError(FORMAT, 'no header row', { line: Math.max(1, lines.length) });
