@@ -1,4 +1,5 @@
 import type { Cell, Kpi, Params, UiCellHandler } from '../../sdk/index.ts';
+import { isNum, pad2, pad3 } from '../../sdk/format.ts';
 
 /**
  * A card for one lap: the lap time (m:ss.mmm), one stat per KPI and a table of all KPIs.
@@ -14,7 +15,6 @@ type Tone = 'normal' | 'good' | 'warn' | 'bad';
 const MAX_STATS = 198; // a stack holds at most 200 cells: the lap, the KPIs, the table
 const MAX_ROWS = 2000;
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && v === v && v !== Infinity && v !== -Infinity;
 
 function decimalsOf(params: Params): number {
   const d = params.decimals;
@@ -27,8 +27,6 @@ function rounder(decimals: number): (v: number) => number {
   return (v) => Math.round(v * scale) / scale;
 }
 
-const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
-const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
 
 /** m:ss.mmm, rounded to the millisecond. */
 function lapClock(ms: number): string {

@@ -1,4 +1,5 @@
 import type { Kpi, KpiHandler, PluginHost, PluginStorageApi } from '../../sdk/index.ts';
+import { isNum } from '../../sdk/format.ts';
 
 /**
  * Notes kept per lap number across analyses, in the plugin's private storage:
@@ -19,7 +20,6 @@ import type { Kpi, KpiHandler, PluginHost, PluginStorageApi } from '../../sdk/in
 type LapRecord = { count: number; bestMaxSpeed: number | null };
 type BestLap = { timeMs: number; lap: number };
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && v === v && v !== Infinity && v !== -Infinity;
 const messageOf = (e: unknown) => (e !== null && typeof e === 'object' && typeof (e as Error).message === 'string' ? (e as Error).message : '' + e);
 
 function maxOf(values: Float64Array): number {

@@ -1,4 +1,5 @@
 import type { JsonValue, LiveHookHandler, LiveHookOutput } from '../../sdk/index.ts';
+import { isNum } from '../../sdk/format.ts';
 
 /**
  * A shift light over live frames { t, values: { rpm, gear? } }.
@@ -42,7 +43,6 @@ type State = {
 
 const DEFAULTS: Config = { lightStartRpm: 6000, shiftRpm: 7500, overRevRpm: 8000, hysteresisRpm: 250, leds: 10, topGear: null };
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && v === v && v !== Infinity && v !== -Infinity;
 const isObj = (v: unknown): v is Record<string, JsonValue> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function configFrom(raw: JsonValue | undefined): Config {

@@ -1,4 +1,5 @@
 import type { PluginHost, RunPlanHandler, RunPlanInput, RunPlanOutput } from '../../sdk/index.ts';
+import { isNum, fixed, pad2, pad3, lapClock } from '../../sdk/format.ts';
 
 /**
  * A stint plan annotated with the weather.
@@ -18,30 +19,10 @@ import type { PluginHost, RunPlanHandler, RunPlanInput, RunPlanOutput } from '..
 type Weather = { trackTempC: number | null; rain: number | null };
 
 const EPS = 1e-9;
-const isNum = (v: unknown): v is number => typeof v === 'number' && v === v && v !== Infinity && v !== -Infinity;
 const messageOf = (e: unknown) => (e !== null && typeof e === 'object' && typeof (e as Error).message === 'string' ? (e as Error).message : '' + e);
 
-function fixed(x: number, decimals: number): string {
-  if (!isNum(x)) return 'n/a';
-  const scale = decimals === 0 ? 1 : decimals === 1 ? 10 : decimals === 2 ? 100 : 1000;
-  const neg = x < 0;
-  const r = Math.round((neg ? -x : x) * scale);
-  const whole = Math.floor(r / scale);
-  let frac = '' + (r - whole * scale);
-  while (frac.length < decimals) frac = '0' + frac;
-  return (neg && r > 0 ? '-' : '') + whole + (decimals > 0 ? '.' + frac : '');
-}
 
-const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
-const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
 
-function lapClock(ms: number): string {
-  if (!isNum(ms) || ms < 0) return 'n/a';
-  const r = Math.round(ms);
-  const m = Math.floor(r / 60000);
-  const s = Math.floor((r - m * 60000) / 1000);
-  return m + ':' + pad2(s) + '.' + pad3(r - m * 60000 - s * 1000);
-}
 
 const litresUp = (x: number) => Math.ceil(x * 10 - 1e-7) / 10;
 
