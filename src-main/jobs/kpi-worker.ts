@@ -67,7 +67,13 @@ export class KpiWorker {
     const wanted = meta?.inputs.map((i) => i.name) ?? [];
     const chosen = wanted.map((name) => ({ name, channel: resolveChannel(name, stored) }));
     const missing = chosen.filter((c) => !c.channel).map((c) => c.name);
-    if (missing.length) throw new NonRetryable(`${pluginId} needs the channel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; this session has ${stored.map((c) => c.name).join(', ')}`);
+    // A logger without (say) a brake sensor still gets the KPIs its channels allow: the
+    // missing inputs reach the plugin as channels with no samples (NaN), and the KPIs that
+    // need them come out empty. With none of its inputs, the plugin has nothing to work on.
+    if (missing.length === chosen.length && chosen.length > 0) {
+      throw new NonRetryable(`${pluginId} needs the channel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; this session has ${stored.map((c) => c.name).join(', ')}`);
+    }
+    const fastest = Math.max(1, ...chosen.filter((c) => c.channel).map((c) => c.channel!.rateHz));
 
     const laps = this.db.prepare("SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? AND kind != 'partial' ORDER BY number").all(sessionId) as LapRow[];
     const results: { lap: number; kpis: { name: string; value: number; unit: string; better: string }[] }[] = [];
@@ -75,12 +81,16 @@ export class KpiWorker {
       const lap = laps[i]!;
       const channels: Record<string, { rateHz: number; samples: Float64Array }> = {};
       for (const { name, channel } of chosen) {
-        const { samples } = this.channels.readTime(channel!, lap.start_s, lap.end_s);
-        channels[name] = { rateHz: channel!.rateHz, samples };
+        if (!channel) {
+          channels[name] = { rateHz: fastest, samples: new Float64Array(Math.max(1, Math.round((lap.end_s - lap.start_s) * fastest))).fill(NaN) };
+          continue;
+        }
+        const { samples } = this.channels.readTime(channel, lap.start_s, lap.end_s);
+        channels[name] = { rateHz: channel.rateHz, samples };
       }
       const r = await this.plugins.invoke(pluginId, {
         iface: 'kpiProcessor',
-        input: { lap: { number: lap.number, timeMs: lap.time_ms }, channels, meta: { kind: lap.kind } },
+        input: { lap: { number: lap.number, timeMs: lap.time_ms }, channels, meta: { kind: lap.kind, missingChannels: missing } },
         runtime: this.runtime,
         accountId: session.account_id,
       });

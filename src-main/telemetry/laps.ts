@@ -46,17 +46,29 @@ export function lapsFromCrossings(crossings: number[], durationS: number): Lap[]
   return laps;
 }
 
-/** Laps as the logger wrote them: markers, or explicit lap times. */
+/**
+ * Laps as the logger wrote them: markers, or explicit lap times. A logger's list of lap times
+ * holds completed laps (lap 0, where a logger counts one, is the run from the start of the
+ * recording to the first crossing: the out-lap); what comes before the first and after the
+ * last listed lap are the out- and in-lap segments.
+ */
 export function lapsFromLogger(info: LoggerLaps, durationS: number): Lap[] {
   if (info.kind === 'markers') return lapsFromCrossings(info.times, durationS);
   const sorted = [...info.laps].sort((a, b) => a.startS - b.startS);
-  return sorted.map((l, i) => ({
-    number: l.number,
-    startS: l.startS,
-    endS: l.startS + l.timeS,
-    timeS: l.timeS,
-    kind: i === 0 && l.number === 0 ? 'out' : i === sorted.length - 1 && sorted.length > 1 ? 'in' : 'lap',
-  }));
+  if (sorted.length === 0) return lapsFromCrossings([], durationS);
+  const laps: Lap[] = [];
+  const first = sorted[0]!;
+  if (first.number !== 0 && first.startS > END_TOLERANCE_S) {
+    laps.push({ number: 0, startS: 0, endS: first.startS, timeS: first.startS, kind: 'out' });
+  }
+  for (const l of sorted) {
+    laps.push({ number: l.number, startS: l.startS, endS: l.startS + l.timeS, timeS: l.timeS, kind: l.number === 0 ? 'out' : 'lap' });
+  }
+  const last = laps[laps.length - 1]!;
+  if (durationS - last.endS > END_TOLERANCE_S) {
+    laps.push({ number: last.number + 1, startS: last.endS, endS: durationS, timeS: durationS - last.endS, kind: 'in' });
+  }
+  return laps;
 }
 
 // ---- GPS -----------------------------------------------------------------------------------

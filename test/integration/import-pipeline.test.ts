@@ -83,6 +83,20 @@ describe('import pipeline', () => {
     expect(counts().kpi_results).toBe(rows);
   });
 
+  it('a logger without one of the plugin\'s inputs still gets the KPIs its channels allow', async () => {
+    const speed = Float64Array.from({ length: N }, (_, i) => 100 + (i % 400) / 4);
+    writeFileSync(join(dir, 'nobrake.ld'), writeMotecLd({ venue: 'Spa', channels: [{ name: 'Ground Speed', unit: 'km/h', rateHz: RATE, type: 'int16', dec: 1, values: speed }, { name: 'Engine RPM', unit: 'rpm', rateHz: RATE, type: 'int16', values: Float64Array.from({ length: N }, () => 5000) }, { name: 'Throttle Pos', unit: '%', rateHz: RATE, type: 'int16', values: Float64Array.from({ length: N }, () => 100) }] }));
+    writeFileSync(join(dir, 'nobrake.ldx'), writeLdx(MARKERS));
+    const o = await telemetry.importFile(join(dir, 'nobrake.ld'));
+    await kpiWorker.runUntilIdle();
+    const r = (await core.dispatch('sessions.kpis', { sessionId: o.sessionId! }, { transport: 'internal' })) as { value: { failed: unknown[]; kpis: { lap: number; name: string; value: number | null }[] } };
+    expect(r.value.failed).toEqual([]);
+    const lap1 = r.value.kpis.filter((k) => k.lap === 1);
+    expect(lap1.find((k) => /braking/i.test(k.name))!.value).toBeNull(); // no brake channel: no value, not 0
+    expect(lap1.find((k) => /max speed/i.test(k.name))!.value).toBeGreaterThan(100);
+    expect(lap1.find((k) => /average rpm/i.test(k.name))!.value).toBe(5000);
+  });
+
   it('reading one lap of one channel reads only that lap', async () => {
     const r = (await core.dispatch('sessions.samples', { sessionId, channel: 'Engine RPM', lap: 1 }, { transport: 'internal' })) as { value: { samples: Float64Array; startS: number; rateHz: number } };
     expect(r.value.samples.length).toBe(Math.round(61.75 * RATE));

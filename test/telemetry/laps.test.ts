@@ -117,10 +117,24 @@ describe('logger laps', () => {
     expect(laps.filter((l) => l.kind === 'lap').map((l) => +l.timeS.toFixed(3))).toEqual([65.163, 63.682, 65.192, 63.759]);
   });
 
-  it('explicit lap times (TrackAddict)', () => {
+  it('explicit lap times with a lap 0 (TrackAddict): lap 0 is the out-lap, every listed lap counts, the rest is the in-lap', () => {
     const laps = lapsFromLogger({ kind: 'laps', laps: [{ number: 0, startS: 0, timeS: 155.138 }, { number: 1, startS: 155.138, timeS: 444.553 }, { number: 2, startS: 599.691, timeS: 107.089 }], source: 'trailer' }, 1245.6);
-    expect(laps.map((l) => l.kind)).toEqual(['out', 'lap', 'in']);
+    expect(laps.map((l) => [l.number, l.kind])).toEqual([[0, 'out'], [1, 'lap'], [2, 'lap'], [3, 'in']]);
     expect(laps[1]!.timeS).toBe(444.553);
+    expect(laps[3]!.timeS).toBeCloseTo(1245.6 - 706.78, 6);
+  });
+
+  it('explicit completed laps (RaceCapture): the run-up is the out-lap and the last listed lap stays a lap', () => {
+    const times = [128.1, 126.3, 127.8];
+    let t = 63;
+    const listed = times.map((timeS, i) => {
+      const lap = { number: i + 1, startS: t, timeS };
+      t += timeS;
+      return lap;
+    });
+    const laps = lapsFromLogger({ kind: 'laps', laps: listed, source: 'LapCount/LapTime' }, t + 40);
+    expect(laps.map((l) => [l.number, l.kind, +l.timeS.toFixed(3)])).toEqual([[0, 'out', 63], [1, 'lap', 128.1], [2, 'lap', 126.3], [3, 'lap', 127.8], [4, 'in', 40]]);
+    expect(lapsFromLogger({ kind: 'laps', laps: listed, source: 'x' }, t).map((l) => l.kind)).toEqual(['out', 'lap', 'lap', 'lap']);
   });
 });
 
