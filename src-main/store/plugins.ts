@@ -66,11 +66,6 @@ export class PluginStore {
     return this.db.prepare<[], PluginRow>('SELECT * FROM plugins ORDER BY id').all().map(fromRow);
   }
 
-  setEnabled(id: string, enabled: boolean): void {
-    this.require(id);
-    this.db.prepare('UPDATE plugins SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, id);
-  }
-
   remove(id: string): boolean {
     return this.db.prepare('DELETE FROM plugins WHERE id = ?').run(id).changes > 0;
   }

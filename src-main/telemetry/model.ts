@@ -93,6 +93,16 @@ export class ImportError extends Error {
   }
 }
 
+/** The session's GPS descriptor: null unless both position channels exist; other fields only when found. */
+export function gpsChannels(lat: string | undefined, lon: string | undefined, more: { speed?: string; heading?: string; fix?: string } = {}): ImportedSession['gps'] {
+  if (!lat || !lon) return null;
+  const gps: NonNullable<ImportedSession['gps']> = { lat, lon };
+  if (more.speed) gps.speed = more.speed;
+  if (more.heading) gps.heading = more.heading;
+  if (more.fix) gps.fix = more.fix;
+  return gps;
+}
+
 export function emptyMetadata(): SessionMetadata {
   return { venue: null, vehicle: null, driver: null, startedAt: null, device: null, session: null, comment: null };
 }

@@ -36,7 +36,7 @@ const isView = ArrayBuffer.isView;
 const NativePromise = Promise, TypeErr = TypeError, Err = Error;
 const promiseResolve = uncurry(Promise.resolve), promiseThen = uncurry(Promise.prototype.then);
 const PromiseResolve = (v) => promiseResolve(NativePromise, v);
-const mapGet = uncurry(Map.prototype.get), mapSet = uncurry(Map.prototype.set), mapDelete = uncurry(Map.prototype.delete), mapClear = uncurry(Map.prototype.clear);
+const mapGet = uncurry(Map.prototype.get), mapSet = uncurry(Map.prototype.set), mapDelete = uncurry(Map.prototype.delete);
 const stringSlice = uncurry(String.prototype.slice);
 /** The typed array's name ("Float64Array"), or undefined for anything else (a Proxy or look-alike too). */
 const typedArrayName = uncurry(getOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag).get);
@@ -576,8 +576,6 @@ const control = {
     mapDelete(ops, id);
     if (ok) op.resolve(parse(payloadJson)); else op.reject(new Err(parse(payloadJson)));
   },
-  /** Drops what an abandoned call left behind (timed out, say). */
-  forget(callId) { mapDelete(results, callId); mapClear(ops); },
 };
 return control;
 })()`;

@@ -55,7 +55,7 @@ class QuickJsInstance implements PluginInstance {
   usable = true;
   private readonly rt: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
-  private readonly fns: Record<'invoke' | 'take' | 'resolveOp' | 'forget' | 'load', QuickJSHandle>;
+  private readonly fns: Record<'invoke' | 'take' | 'resolveOp' | 'load', QuickJSHandle>;
   private deadline = Infinity;
   private interrupted = false;
   private host: HostBridge | null = null;
@@ -105,7 +105,6 @@ class QuickJsInstance implements PluginInstance {
       invoke: ctx.getProp(control, 'invoke'),
       take: ctx.getProp(control, 'take'),
       resolveOp: ctx.getProp(control, 'resolveOp'),
-      forget: ctx.getProp(control, 'forget'),
       load: ctx.getProp(control, 'load'),
     };
     control.dispose();

@@ -30,6 +30,7 @@
 import {
   ImportError,
   emptyMetadata,
+  gpsChannels,
   uniqueNames,
   type ImportContext,
   type ImportedChannel,
@@ -37,21 +38,19 @@ import {
   type Importer,
   type LoggerLaps,
 } from '../model.ts';
-import { decodeText, splitCsvLine, splitLines } from '../text.ts';
+import { splitCsvLine, splitLines } from '../text.ts';
 import {
   checkGridSize,
   csvCells,
   csvCellsOrNull,
   gridCount,
-  guarded,
   headText,
   largestStepRow,
   medianPositiveStep,
   monotonicRows,
   rateFromPeriod,
   resampleToGrid,
-  type Grid,
-} from './grid.ts';
+  type Grid, textParser } from './grid.ts';
 
 const FORMAT = 'aim-csv';
 
@@ -195,17 +194,11 @@ export function rebuildSessionTime(
   return { session, segments: seg + 1 };
 }
 
-function parse(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
-  const at = { line: 0 };
-  return guarded(FORMAT, at, () => parseInner(bytes, ctx, at));
-}
+const parse = textParser(FORMAT, parseInner);
 
 const MULTI_KEYS = new Set(['beacon markers', 'segment times']);
 
-function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number }): ImportedSession {
-  const total = bytes.length;
-  ctx.progress(0, total);
-  const lines = splitLines(decodeText(bytes));
+function parseInner(lines: string[], ctx: ImportContext, at: { line: number }, total: number): ImportedSession {
   at.line = 1;
   const sep = sniffSeparator(lines[0] ?? '');
   if (!sep) throw new ImportError(FORMAT, 'first line is not "Format","AiM CSV File"', { line: 1 });
@@ -410,17 +403,8 @@ function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number })
   let loggerLaps: LoggerLaps | null = null;
   if (markers.length) loggerLaps = { kind: 'markers', times: markers, source: 'aim beacon markers' };
 
-  let gps: ImportedSession['gps'] = null;
   const pick = (re: RegExp) => channels.find((ch) => re.test(ch.sourceName))?.name;
-  const lat = pick(/^(gps[ _]?)?lat(itude)?$/i);
-  const lon = pick(/^(gps[ _]?)?lon(g|gitude)?$/i);
-  if (lat && lon) {
-    gps = { lat, lon };
-    const speed = pick(/^gps[ _]?speed$/i);
-    const heading = pick(/^gps[ _]?heading$/i);
-    if (speed) gps.speed = speed;
-    if (heading) gps.heading = heading;
-  }
+  const gps = gpsChannels(pick(/^(gps[ _]?)?lat(itude)?$/i), pick(/^(gps[ _]?)?lon(g|gitude)?$/i), { speed: pick(/^gps[ _]?speed$/i), heading: pick(/^gps[ _]?heading$/i) });
 
   ctx.progress(total, total);
   return { format: FORMAT, metadata, channels, loggerLaps, gate: null, gps, warnings };

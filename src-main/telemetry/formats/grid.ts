@@ -1,8 +1,8 @@
 // Shared by the text importers (aim-csv, racechrono-csv, trackaddict-csv, racecapture-log):
 // rows of numeric cells → channels on regular time grids, with the guards every CSV-like log
 // needs (time order, grid size, errors that name the line).
-import { ImportError } from '../model.ts';
-import { splitCsvLine } from '../text.ts';
+import { ImportError, type ImportContext, type ImportedSession } from '../model.ts';
+import { decodeText, splitCsvLine, splitLines } from '../text.ts';
 
 
 export interface Grid {
@@ -244,4 +244,21 @@ export function readNumericCells(cells: string[], ncol: number, cols: Float64Arr
     }
     cols[c]![n] = v;
   }
+}
+
+/**
+ * A text importer's parse(): decodes and splits the file, reports progress from 0, and turns
+ * any unexpected exception into an ImportError naming the line being read (`at.line`).
+ */
+export function textParser(
+  format: string,
+  inner: (lines: string[], ctx: ImportContext, at: { line: number }, total: number) => ImportedSession,
+): (bytes: Uint8Array, ctx: ImportContext) => ImportedSession {
+  return (bytes, ctx) => {
+    const at = { line: 0 };
+    return guarded(format, at, () => {
+      ctx.progress(0, bytes.length);
+      return inner(splitLines(decodeText(bytes)), ctx, at, bytes.length);
+    });
+  };
 }

@@ -22,6 +22,7 @@
 import {
   ImportError,
   emptyMetadata,
+  gpsChannels,
   uniqueNames,
   type ImportContext,
   type ImportedChannel,
@@ -29,8 +30,8 @@ import {
   type Importer,
   type LoggerLaps,
 } from '../model.ts';
-import { decodeText, splitLines } from '../text.ts';
-import { checkGridSize, compactRows, guarded, headText, isoFromEpochSeconds, largestStepRow, monotonicRows, readNumericCells } from './grid.ts';
+import { splitLines } from '../text.ts';
+import { checkGridSize, compactRows, headText, isoFromEpochSeconds, largestStepRow, monotonicRows, readNumericCells, textParser } from './grid.ts';
 
 const FORMAT = 'racecapture-log';
 
@@ -94,15 +95,9 @@ function detect(head: Uint8Array): number {
   return 0;
 }
 
-function parse(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
-  const at = { line: 0 };
-  return guarded(FORMAT, at, () => parseInner(bytes, ctx, at));
-}
+const parse = textParser(FORMAT, parseInner);
 
-function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number }): ImportedSession {
-  const total = bytes.length;
-  ctx.progress(0, total);
-  const lines = splitLines(decodeText(bytes));
+function parseInner(lines: string[], ctx: ImportContext, at: { line: number }, total: number): ImportedSession {
   const metadata = emptyMetadata();
   const warnings: string[] = [];
   at.line = 1;
@@ -266,17 +261,8 @@ function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number })
   }
 
   // --- GPS ------------------------------------------------------------------------------------
-  let gps: ImportedSession['gps'] = null;
   const pick = (re: RegExp) => channels.find((ch) => re.test(ch.sourceName))?.name;
-  const lat = pick(/^lat(itude)?$/i);
-  const lon = pick(/^lon(g|gitude)?$/i);
-  if (lat && lon) {
-    gps = { lat, lon };
-    const speed = pick(/^(gps)?speed$/i);
-    const heading = pick(/^(heading|course)$/i);
-    if (speed) gps.speed = speed;
-    if (heading) gps.heading = heading;
-  }
+  const gps = gpsChannels(pick(/^lat(itude)?$/i), pick(/^lon(g|gitude)?$/i), { speed: pick(/^(gps)?speed$/i), heading: pick(/^(heading|course)$/i) });
 
   ctx.progress(total, total);
   return { format: FORMAT, metadata, channels, loggerLaps, gate: null, gps, warnings };

@@ -32,6 +32,7 @@
 import {
   ImportError,
   emptyMetadata,
+  gpsChannels,
   uniqueNames,
   type ImportContext,
   type ImportedChannel,
@@ -39,8 +40,8 @@ import {
   type Importer,
   type LoggerLaps,
 } from '../model.ts';
-import { decodeText, splitCsvLine, splitLines } from '../text.ts';
-import { type Grid, type ResampleMode, checkGridSize, compactRows, csvCells, csvCellsOrNull, gridCount, guarded, headText, isoFromEpochSeconds, largestStepRow, medianPositiveStep, monotonicRows, rateFromPeriod, readNumericCells, resampleToGrid, splitSeconds } from './grid.ts';
+import { splitCsvLine, splitLines } from '../text.ts';
+import { type Grid, type ResampleMode, checkGridSize, compactRows, csvCells, csvCellsOrNull, gridCount, headText, isoFromEpochSeconds, largestStepRow, medianPositiveStep, monotonicRows, rateFromPeriod, readNumericCells, resampleToGrid, splitSeconds, textParser } from './grid.ts';
 
 const FORMAT = 'racechrono-csv';
 
@@ -79,15 +80,9 @@ function detect(head: Uint8Array): number {
   return 0;
 }
 
-function parse(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
-  const at = { line: 0 };
-  return guarded(FORMAT, at, () => parseInner(bytes, ctx, at));
-}
+const parse = textParser(FORMAT, parseInner);
 
-function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number }): ImportedSession {
-  const total = bytes.length;
-  ctx.progress(0, total);
-  const lines = splitLines(decodeText(bytes));
+function parseInner(lines: string[], ctx: ImportContext, at: { line: number }, total: number): ImportedSession {
   const metadata = emptyMetadata();
   const warnings: string[] = [];
   if (!lines.length) throw new ImportError(FORMAT, 'empty file', { line: 1 });
@@ -338,16 +333,10 @@ function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number })
     const gps = hits.find((c) => (c.source ?? '').includes('gps'));
     return (preferGps && gps ? gps : hits[0])?.name;
   };
-  const lat = find(/^latitude$/i);
-  const lon = find(/^longitude$/i);
-  let gps: ImportedSession['gps'] = null;
-  if (lat && lon) {
-    gps = { lat, lon };
-    const speed = channels.find((c) => /^speed$/i.test(c.sourceName) && (c.source ?? '').includes('gps'))?.name;
-    const heading = find(/^(bearing|heading)$/i);
-    if (speed) gps.speed = speed;
-    if (heading) gps.heading = heading;
-  }
+  const gps = gpsChannels(find(/^latitude$/i), find(/^longitude$/i), {
+    speed: channels.find((c) => /^speed$/i.test(c.sourceName) && (c.source ?? '').includes('gps'))?.name,
+    heading: find(/^(bearing|heading)$/i),
+  });
 
   ctx.progress(total, total);
   return { format: FORMAT, metadata, channels, loggerLaps, gate: null, gps, warnings };

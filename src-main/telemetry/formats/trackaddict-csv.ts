@@ -29,6 +29,7 @@
 import {
   ImportError,
   emptyMetadata,
+  gpsChannels,
   uniqueNames,
   type GateHint,
   type ImportContext,
@@ -37,14 +38,13 @@ import {
   type Importer,
   type LoggerLaps,
 } from '../model.ts';
-import { decodeText, splitLines } from '../text.ts';
+import { splitLines } from '../text.ts';
 import {
   checkGridSize,
   compactRows,
   csvCells,
   csvCellsOrNull,
   gridCount,
-  guarded,
   headText,
   isoFromEpochSeconds,
   largestStepRow,
@@ -53,7 +53,7 @@ import {
   rateFromPeriod,
   resampleToGrid,
   type Grid,
-  type ResampleMode, readNumericCells } from './grid.ts';
+  type ResampleMode, readNumericCells, textParser } from './grid.ts';
 
 const FORMAT = 'trackaddict-csv';
 
@@ -140,15 +140,9 @@ export function anchorLaps(laps: { number: number; timeS: number }[], transition
   return { offset: Math.round((mids[(mids.length - 1) >> 1] as number) * 1e6) / 1e6, consistent: false, checked };
 }
 
-function parse(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
-  const at = { line: 0 };
-  return guarded(FORMAT, at, () => parseInner(bytes, ctx, at));
-}
+const parse = textParser(FORMAT, parseInner);
 
-function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number }): ImportedSession {
-  const total = bytes.length;
-  ctx.progress(0, total);
-  const lines = splitLines(decodeText(bytes));
+function parseInner(lines: string[], ctx: ImportContext, at: { line: number }, total: number): ImportedSession {
   const metadata = emptyMetadata();
   const warnings: string[] = [];
   let gate: GateHint | null = null;
@@ -367,19 +361,8 @@ function parseInner(bytes: Uint8Array, ctx: ImportContext, at: { line: number })
   if (!sessionEnd) warnings.push('No "# Session End" line: the recording may have been cut short.');
 
   // --- GPS ------------------------------------------------------------------------------------
-  let gps: ImportedSession['gps'] = null;
   const pick = (re: RegExp) => channels.find((ch) => re.test(ch.sourceName))?.name;
-  const lat = pick(/^latitude$/i);
-  const lon = pick(/^longitude$/i);
-  if (lat && lon) {
-    gps = { lat, lon };
-    const speed = pick(/^speed\b/i);
-    const heading = pick(/^heading\b/i);
-    const fix = pick(/^gps_update$/i);
-    if (speed) gps.speed = speed;
-    if (heading) gps.heading = heading;
-    if (fix) gps.fix = fix;
-  }
+  const gps = gpsChannels(pick(/^latitude$/i), pick(/^longitude$/i), { speed: pick(/^speed\b/i), heading: pick(/^heading\b/i), fix: pick(/^gps_update$/i) });
 
   ctx.progress(total, total);
   return { format: FORMAT, metadata, channels, loggerLaps, gate, gps, warnings };
