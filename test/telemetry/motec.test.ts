@@ -3,6 +3,7 @@
 // the ground truth in their SOURCES.md when present; generated fixtures (test/support/write-motec)
 // check exact round trips; fuzzing checks that broken files end in an ImportError, never a crash
 // or a hang.
+import { mulberry32 } from '../support/prng.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -646,21 +647,10 @@ describe('generated MoTeC CSV', () => {
 
 // ---- fuzzing -------------------------------------------------------------------------------
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Truncations and byte mutations of `base`; mutations favour [0, hot) where the structure lives. */
 function* variants(base: Uint8Array, count: number, seed: number, hot: number, text: boolean): Generator<Uint8Array> {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const int = (n: number) => Math.floor(rnd() * n);
   const special = text ? [0x22, 0x2c, 0x0a, 0x0d, 0x20, 0x2e, 0x2d, 0x00, 0xff, 0x30, 0x65] : [0x00, 0xff, 0x40, 0x7f, 0x80];
   for (let k = 0; k < count; k++) {

@@ -2,6 +2,7 @@
 // Real samples (shared/telemetry-samples, never copied into the repo) are checked against SOURCES.md
 // and skipped with a message when absent; generated fixtures, fuzzing and detection always run.
 
+import { mulberry32 } from '../support/prng.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -686,16 +687,6 @@ describe('corrupted rows are dropped, not fatal', () => {
 // ---------------------------------------------------------------------------------------------
 // Fuzzing
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PALETTE = [0x2c, 0x22, 0x0a, 0x0d, 0x3b, 0x7c, 0x23, 0x2d, 0x2e, 0x65, 0x39, 0x30, 0x20, 0xb0, 0x00, 0xff, 0x3a];
 const EXTREMES = ['1e308', '-1e308', 'NaN', '99999999999', '', '-0', '1e-300', '4e9', '"'];

@@ -1,6 +1,7 @@
 // Racelogic .vbo and iRacing .ibt importers: the real VBO samples (skipped when the shared
 // sample folder is absent), generated fixtures with known values, fuzzing with truncated and
 // mutated files, and content-based detection.
+import { mulberry32 } from '../support/prng.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -388,17 +389,6 @@ describe('detection', () => {
 
 // ---- fuzzing --------------------------------------------------------------------------------
 
-/** mulberry32: deterministic, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface FuzzStats {
   ok: number;
@@ -501,7 +491,7 @@ function mutateBinary(base: Uint8Array, rnd: () => number, headerEnd: number): U
 describe('fuzzing', () => {
   it('1,200 mutated/truncated VBO files: parse or ImportError with a line, fast', { timeout: 60_000 }, () => {
     const base = writeVbo(circuitVbo(circuitSession({ laps: 2, lapTimeS: 30, gap: { atS: 20, lengthS: 5 } }), { gateOrder: 'long,lat' }));
-    const rnd = prng(0xc0ffee);
+    const rnd = mulberry32(0xc0ffee);
     const variants = Array.from({ length: 1200 }, () => mutateText(base, rnd));
     const t0 = performance.now();
     const stats = runFuzz(vboImporter, variants, 'line');
@@ -517,7 +507,7 @@ describe('fuzzing', () => {
     const file = iracingSession({ laps: 2, lapTimeS: 8 }).file;
     const base = writeIbt(file);
     const headerEnd = ibtLayout(file).bufOffset;
-    const rnd = prng(0x1b7);
+    const rnd = mulberry32(0x1b7);
     const variants = Array.from({ length: 1200 }, () => mutateBinary(base, rnd, headerEnd));
     const t0 = performance.now();
     const stats = runFuzz(iRacingIbtImporter, variants, 'offset');
