@@ -1,9 +1,16 @@
 // What a handler is: the Node-side implementation of one contract method.
 import type { MethodName, MethodResult, ParsedArgs } from '../../src-shared/contract/index.ts';
 
-/** Who is calling, through which transport. Later issues add the account for grants. */
+/**
+ * Who is calling, through which transport. `account` is set when the caller proved it is
+ * one account (an API token on the server): it then reaches that account's plugins,
+ * sessions and grants only. Without it the caller is the operator of this machine (the
+ * desktop app, the CLI, browser mode), who works as the local account unless a call names
+ * another.
+ */
 export interface CallContext {
   transport: 'ipc' | 'http' | 'cli' | 'internal';
+  account?: string;
 }
 
 export type Handler<M extends MethodName> = (

@@ -58,10 +58,10 @@ export class KpiWorker {
 
   private async run(job: Job<KpiJobPayload>): Promise<void> {
     const { sessionId, pluginId } = job.payload;
-    const plugin = this.plugins.plugins.get(pluginId);
-    if (!plugin) throw new NonRetryable(`plugin ${pluginId} is no longer installed`);
     const session = this.db.prepare('SELECT account_id FROM sessions WHERE id = ?').get(sessionId) as { account_id: string } | undefined;
     if (!session) throw new NonRetryable(`session ${sessionId} no longer exists`);
+    const plugin = this.plugins.plugins.get(pluginId, session.account_id);
+    if (!plugin) throw new NonRetryable(`plugin ${pluginId} is no longer installed`);
     const meta = plugin.manifest.meta.kpiProcessor;
     const stored = this.channels.list(sessionId);
     const wanted = meta?.inputs.map((i) => i.name) ?? [];

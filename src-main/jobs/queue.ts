@@ -77,13 +77,14 @@ export class JobQueue {
   }
 
   /** Enqueue (inside the caller's transaction when there is one). A job with the same dedupe key is not added twice. */
-  enqueue(kind: string, payload: unknown, dedupeKey: string | null = null, maxAttempts = 5): number {
+  enqueue(kind: string, payload: unknown, options: { dedupeKey?: string; maxAttempts?: number; accountId?: string } = {}): number {
+    const dedupeKey = options.dedupeKey ?? null;
     const r = this.db
       .prepare(
-        `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_after, created_at, dedupe_key)
-         VALUES (?, ?, 'queued', 0, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+        `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_after, created_at, dedupe_key, account_id)
+         VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
       )
-      .run(kind, JSON.stringify(payload), maxAttempts, this.now(), new Date(this.now()).toISOString(), dedupeKey);
+      .run(kind, JSON.stringify(payload), options.maxAttempts ?? 5, this.now(), new Date(this.now()).toISOString(), dedupeKey, options.accountId ?? 'local');
     if (r.changes > 0) return Number(r.lastInsertRowid);
     return (this.db.prepare('SELECT id FROM jobs WHERE dedupe_key = ?').get(dedupeKey) as { id: number }).id;
   }

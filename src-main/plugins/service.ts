@@ -135,7 +135,7 @@ export class PluginService {
   }
 
   async invoke(pluginId: string, request: InvokeRequest): Promise<InvokeResult> {
-    const plugin = this.plugins.require(pluginId);
+    const plugin = this.plugins.require(pluginId, request.accountId);
     if (!plugin.enabled) throw new RaceError('CONFLICT', `plugin "${pluginId}" is disabled`);
     return this.invokeBundle(plugin, request);
   }

@@ -4,6 +4,12 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The migration rebuilds a table other tables reference (SQLite's 12-step ALTER): foreign
+   * keys are switched off around it — else dropping the old table would cascade — and
+   * checked with PRAGMA foreign_key_check before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -165,6 +171,61 @@ export const MIGRATIONS: readonly Migration[] = [
         dedupe_key  TEXT UNIQUE                -- one job per (kind, session, plugin hash)
       ) STRICT;
       CREATE INDEX jobs_ready ON jobs(status, run_after);
+    `,
+  },
+  {
+    version: 4,
+    name: 'accounts own plugins and attachments; API tokens',
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE api_tokens (
+        id           TEXT PRIMARY KEY,
+        account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name         TEXT NOT NULL,
+        token_hash   TEXT NOT NULL UNIQUE,     -- sha256 of the token: the token itself is shown once, never stored
+        created_at   TEXT NOT NULL,
+        last_used_at TEXT
+      ) STRICT;
+      CREATE INDEX api_tokens_account ON api_tokens(account_id);
+
+      -- A plugin belongs to the account that installed it (the desktop's is 'local'):
+      -- two teams on one server may each install their own "lap-kpis".
+      CREATE TABLE plugins_v4 (
+        account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        id           TEXT NOT NULL,
+        version      TEXT NOT NULL,
+        manifest     TEXT NOT NULL,
+        code         TEXT NOT NULL,
+        hash         TEXT NOT NULL,
+        enabled      INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+        installed_at TEXT NOT NULL,
+        PRIMARY KEY (account_id, id)
+      ) STRICT;
+      INSERT INTO plugins_v4 SELECT 'local', id, version, manifest, code, hash, enabled, installed_at FROM plugins;
+      DROP TABLE plugins;
+      ALTER TABLE plugins_v4 RENAME TO plugins;
+
+      -- The same file uploaded by two accounts is two attachments: de-duplication is per account.
+      CREATE TABLE attachments_v4 (
+        id          TEXT PRIMARY KEY,
+        sha256      TEXT NOT NULL,
+        file_name   TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        bytes       BLOB NOT NULL,
+        account_id  TEXT NOT NULL REFERENCES accounts(id),
+        imported_at TEXT NOT NULL,
+        UNIQUE (account_id, sha256)
+      ) STRICT;
+      INSERT INTO attachments_v4 SELECT id, sha256, file_name, format, size, bytes, account_id, imported_at FROM attachments;
+      DROP TABLE attachments;
+      ALTER TABLE attachments_v4 RENAME TO attachments;
+
+      -- Jobs are visible to the account whose session they work on.
+      ALTER TABLE jobs ADD COLUMN account_id TEXT NOT NULL DEFAULT 'local';
+      UPDATE jobs SET account_id = COALESCE((SELECT s.account_id FROM sessions s WHERE s.id = json_extract(jobs.payload, '$.sessionId')), 'local');
+      CREATE INDEX jobs_account ON jobs(account_id);
+      CREATE INDEX sessions_account ON sessions(account_id);
     `,
   },
 ];

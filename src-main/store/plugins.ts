@@ -3,7 +3,11 @@ import { CAPABILITY_NAMES, PluginManifest, type CapabilityName } from '../../src
 import { RaceError } from '../../src-shared/errors.ts';
 import type { Db } from './database.ts';
 
+/** The desktop app's own account (offline, this machine); the default wherever none is named. */
+export const LOCAL_ACCOUNT = 'local';
+
 export interface InstalledPlugin {
+  accountId: string;
   id: string;
   version: string;
   manifest: PluginManifest;
@@ -14,6 +18,7 @@ export interface InstalledPlugin {
 }
 
 interface PluginRow {
+  account_id: string;
   id: string;
   version: string;
   manifest: string;
@@ -24,6 +29,7 @@ interface PluginRow {
 }
 
 const fromRow = (r: PluginRow): InstalledPlugin => ({
+  accountId: r.account_id,
   id: r.id,
   version: r.version,
   manifest: PluginManifest.parse(JSON.parse(r.manifest)),
@@ -33,41 +39,47 @@ const fromRow = (r: PluginRow): InstalledPlugin => ({
   installedAt: r.installed_at,
 });
 
+/** Installed plugins, each owned by one account and invisible to the others. */
 export class PluginStore {
   private readonly db: Db;
   constructor(db: Db) {
     this.db = db;
   }
 
-  install(p: { manifest: PluginManifest; code: string; hash: string }): InstalledPlugin {
+  install(p: { manifest: PluginManifest; code: string; hash: string }, accountId: string = LOCAL_ACCOUNT): InstalledPlugin {
     const now = new Date().toISOString();
     this.db
       .prepare(
-        `INSERT INTO plugins (id, version, manifest, code, hash, enabled, installed_at) VALUES (?, ?, ?, ?, ?, 1, ?)
-         ON CONFLICT (id) DO UPDATE SET version = excluded.version, manifest = excluded.manifest, code = excluded.code,
+        `INSERT INTO plugins (account_id, id, version, manifest, code, hash, enabled, installed_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+         ON CONFLICT (account_id, id) DO UPDATE SET version = excluded.version, manifest = excluded.manifest, code = excluded.code,
            hash = excluded.hash, installed_at = excluded.installed_at`,
       )
-      .run(p.manifest.id, p.manifest.version, JSON.stringify(p.manifest), p.code, p.hash, now);
-    return this.get(p.manifest.id)!;
+      .run(accountId, p.manifest.id, p.manifest.version, JSON.stringify(p.manifest), p.code, p.hash, now);
+    return this.get(p.manifest.id, accountId)!;
   }
 
-  get(id: string): InstalledPlugin | null {
-    const row = this.db.prepare<[string], PluginRow>('SELECT * FROM plugins WHERE id = ?').get(id);
+  get(id: string, accountId: string = LOCAL_ACCOUNT): InstalledPlugin | null {
+    const row = this.db.prepare<[string, string], PluginRow>('SELECT * FROM plugins WHERE account_id = ? AND id = ?').get(accountId, id);
     return row ? fromRow(row) : null;
   }
 
-  require(id: string): InstalledPlugin {
-    const p = this.get(id);
-    if (!p) throw new RaceError('NOT_FOUND', `plugin "${id}" is not installed`);
+  require(id: string, accountId: string = LOCAL_ACCOUNT): InstalledPlugin {
+    const p = this.get(id, accountId);
+    if (!p) throw new RaceError('NOT_FOUND', accountId === LOCAL_ACCOUNT ? `plugin "${id}" is not installed` : `plugin "${id}" is not installed for account ${accountId}`);
     return p;
   }
 
-  list(): InstalledPlugin[] {
-    return this.db.prepare<[], PluginRow>('SELECT * FROM plugins ORDER BY id').all().map(fromRow);
+  list(accountId: string = LOCAL_ACCOUNT): InstalledPlugin[] {
+    return this.db.prepare<[string], PluginRow>('SELECT * FROM plugins WHERE account_id = ? ORDER BY id').all(accountId).map(fromRow);
   }
 
-  remove(id: string): boolean {
-    return this.db.prepare('DELETE FROM plugins WHERE id = ?').run(id).changes > 0;
+  remove(id: string, accountId: string = LOCAL_ACCOUNT): boolean {
+    return this.db.prepare('DELETE FROM plugins WHERE account_id = ? AND id = ?').run(accountId, id).changes > 0;
+  }
+
+  /** Whether any account still runs this bundle (warm instances are kept while one does). */
+  hashInUse(hash: string): boolean {
+    return this.db.prepare('SELECT 1 FROM plugins WHERE hash = ? LIMIT 1').get(hash) !== undefined;
   }
 }
 

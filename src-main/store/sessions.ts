@@ -18,17 +18,19 @@ export class SessionStore {
   private readonly listStmt;
 
   constructor(db: Db) {
-    this.listStmt = db.prepare<[], SessionRow>(`
+    this.listStmt = db.prepare<[string], SessionRow>(`
       SELECT s.id, s.venue, s.vehicle, s.driver, s.started_at, s.source_format, s.imported_at,
              COUNT(l.number) AS lap_count, MIN(l.time_ms) AS best_lap_ms
         FROM sessions s
         LEFT JOIN laps l ON l.session_id = s.id AND l.kind = 'lap'
+       WHERE s.account_id = ?
        GROUP BY s.id
        ORDER BY COALESCE(s.started_at, s.imported_at) DESC, s.id`);
   }
 
-  list(): SessionSummary[] {
-    return this.listStmt.all().map((r) => ({
+  /** One account's sessions. */
+  list(accountId: string): SessionSummary[] {
+    return this.listStmt.all(accountId).map((r) => ({
       id: r.id,
       venue: r.venue,
       vehicle: r.vehicle,

@@ -116,7 +116,7 @@ export class TelemetryImporter {
   async importBytes(fileName: string, bytes: Uint8Array, options: ImportOptions = {}, sibling: (name: string) => Uint8Array | null = () => null, displayPath = fileName): Promise<ImportOutcome> {
     const accountId = options.accountId ?? 'local';
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const existing = this.db.prepare('SELECT s.id AS sessionId, a.format FROM attachments a LEFT JOIN sessions s ON s.attachment_id = a.id WHERE a.sha256 = ?').get(sha256) as
+    const existing = this.db.prepare('SELECT s.id AS sessionId, a.format FROM attachments a LEFT JOIN sessions s ON s.attachment_id = a.id WHERE a.account_id = ? AND a.sha256 = ?').get(accountId, sha256) as
       | { sessionId: string | null; format: string }
       | undefined;
     if (existing) return { file: displayPath, status: 'duplicate', sessionId: existing.sessionId ?? undefined, format: existing.format };
@@ -147,7 +147,7 @@ export class TelemetryImporter {
     const sessionId = randomUUID();
     const attachmentId = randomUUID();
     const now = new Date().toISOString();
-    const kpiPlugins = this.plugins.plugins.list().filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
+    const kpiPlugins = this.plugins.plugins.list(accountId).filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
 
     this.db.transaction(() => {
       this.db
@@ -162,7 +162,7 @@ export class TelemetryImporter {
         .run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
       for (const c of session.channels) this.channels.add(sessionId, c);
       this.writeLaps(sessionId, split.laps);
-      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`);
+      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`, accountId });
     }).immediate();
 
     return {
@@ -185,7 +185,7 @@ export class TelemetryImporter {
   /** Enabled transform plugins, lowest `order` first, each seeing the previous one's output. */
   private async applyTransforms(session: ImportedSession, accountId: string): Promise<ImportedSession> {
     const transforms = this.plugins.plugins
-      .list()
+      .list(accountId)
       .filter((p) => p.enabled && p.manifest.interfaces.includes('transform'))
       .sort((a, b) => (a.manifest.meta.transform?.order ?? 100) - (b.manifest.meta.transform?.order ?? 100) || a.id.localeCompare(b.id));
     if (transforms.length === 0) return session;
@@ -222,8 +222,8 @@ export class TelemetryImporter {
 
   /** Re-split a stored session with a gate: laps recomputed, KPI results cleared and re-queued. */
   async resplit(sessionId: string, gate: GateInput): Promise<Lap[]> {
-    const row = this.db.prepare('SELECT s.id, a.bytes, a.file_name, s.duration_s FROM sessions s JOIN attachments a ON a.id = s.attachment_id WHERE s.id = ?').get(sessionId) as
-      | { id: string; bytes: Buffer; file_name: string; duration_s: number }
+    const row = this.db.prepare('SELECT s.id, s.account_id, a.bytes, a.file_name, s.duration_s FROM sessions s JOIN attachments a ON a.id = s.attachment_id WHERE s.id = ?').get(sessionId) as
+      | { id: string; account_id: string; bytes: Buffer; file_name: string; duration_s: number }
       | undefined;
     if (!row) throw new RaceError('NOT_FOUND', `session ${sessionId} does not exist (or has no original file to re-split)`);
     const info = this.channels.list(sessionId);
@@ -247,13 +247,13 @@ export class TelemetryImporter {
     session.gps = { lat: lat.name, lon: lon.name, fix: fix?.name };
     const split = splitLaps(session, gate, row.duration_s);
     if (!split.gate) throw new RaceError('BAD_ARGS', split.warnings.join('; ') || 'the gate found no laps');
-    const kpiPlugins = this.plugins.plugins.list().filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
+    const kpiPlugins = this.plugins.plugins.list(row.account_id).filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
     this.db.transaction(() => {
       this.writeLaps(sessionId, split.laps);
       this.db.prepare('UPDATE sessions SET gate = ?, lap_source = ? WHERE id = ?').run(JSON.stringify(split.gate), split.source, sessionId);
       this.db.prepare('DELETE FROM kpi_results WHERE session_id = ?').run(sessionId);
       // a fresh job per plugin: the dedupe key carries the gate so a re-split is a new job
-      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}:${JSON.stringify(split.gate)}`);
+      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}:${JSON.stringify(split.gate)}`, accountId: row.account_id });
     }).immediate();
     return split.laps;
   }

@@ -44,10 +44,14 @@ export class MathChannels {
   }
 
   async compute(req: MathRequest): Promise<MathResult> {
-    const plugin = this.plugins.plugins.require(req.pluginId);
+    // A session is computed with its own account's plugins and grants; another account's
+    // session does not exist as far as the caller can tell.
+    const session = this.db.prepare('SELECT account_id FROM sessions WHERE id = ?').get(req.sessionId) as { account_id: string } | undefined;
+    if (!session || (req.accountId !== undefined && session.account_id !== req.accountId)) throw new RaceError('NOT_FOUND', `session ${req.sessionId} does not exist`);
+    const accountId = session.account_id;
+    const plugin = this.plugins.plugins.require(req.pluginId, accountId);
     const meta = plugin.manifest.meta.math;
     if (!plugin.manifest.interfaces.includes('math') || !meta) throw new RaceError('BAD_ARGS', `plugin ${req.pluginId} has no math interface`);
-    if (!this.db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(req.sessionId)) throw new RaceError('NOT_FOUND', `session ${req.sessionId} does not exist`);
     let window = { start: -Infinity, end: Infinity };
     if (req.lap !== undefined) {
       const lap = this.db.prepare('SELECT start_s, end_s FROM laps WHERE session_id = ? AND number = ?').get(req.sessionId, req.lap) as { start_s: number; end_s: number } | undefined;
@@ -81,7 +85,7 @@ export class MathChannels {
       iface: 'math',
       input: { rateHz: common.rateHz, channels: common.channels, params },
       runtime: req.runtime ?? 'quickjs',
-      accountId: req.accountId ?? 'local',
+      accountId,
     });
     const out = r.output as Record<string, Float64Array>;
     const result: Omit<MathResult, 'cached'> = {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openDatabase, schemaVersion } from '../../src-main/store/database.ts';
-import { SCHEMA_VERSION } from '../../src-main/store/migrations.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/store/migrations.ts';
+import { PluginStore } from '../../src-main/store/plugins.ts';
 import { SettingsStore } from '../../src-main/store/settings.ts';
 import { SessionStore } from '../../src-main/store/sessions.ts';
 import { tempDir } from '../support/tmp.ts';
@@ -17,6 +18,36 @@ describe('store', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
+  it('migrates a version-3 database to per-account plugins and attachments without losing a row', () => {
+    const path = join(dir, 'v3.db');
+    const old = new Database(path);
+    old.pragma('foreign_keys = ON');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+      old.exec(m.sql);
+      old.pragma(`user_version = ${m.version}`);
+    }
+    const manifest = { id: 'p1', name: 'P1', version: '1.0.0', apiVersion: 1, interfaces: ['math'], capabilities: [], meta: { math: { inputs: [{ name: 'RPM' }], outputs: [{ name: 'x', unit: 'rpm' }], params: [] } } };
+    old.prepare("INSERT INTO plugins (id, version, manifest, code, hash, installed_at) VALUES ('p1', '1.0.0', ?, 'module.exports={}', 'h1', 'then')").run(JSON.stringify(manifest));
+    old.prepare("INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at) VALUES ('a1', 'abc', 'f.ld', 'motec-ld', 3, x'010203', 'local', 'then')").run();
+    old.prepare("INSERT INTO sessions (id, source_format, imported_at, attachment_id) VALUES ('s1', 'motec-ld', 'then', 'a1')").run();
+    old.prepare("INSERT INTO jobs (kind, payload, status, run_after, created_at) VALUES ('kpi', '{\"sessionId\":\"s1\"}', 'queued', 0, 'then')").run();
+    old.close();
+
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    // dropping the old attachments table did not cascade into the session that references it
+    expect(db.prepare('SELECT attachment_id FROM sessions').all()).toEqual([{ attachment_id: 'a1' }]);
+    expect(db.prepare('SELECT account_id FROM jobs').all()).toEqual([{ account_id: 'local' }]);
+    expect(new PluginStore(db).get('p1')).toMatchObject({ accountId: 'local', hash: 'h1' });
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // the same bytes may now belong to two accounts, but not twice to one
+    db.prepare("INSERT INTO accounts (id, name, created_at) VALUES ('b', 'B', 'now')").run();
+    db.prepare("INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at) VALUES ('a2', 'abc', 'f.ld', 'motec-ld', 3, x'01', 'b', 'now')").run();
+    expect(() => db.prepare("INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at) VALUES ('a3', 'abc', 'f.ld', 'motec-ld', 3, x'01', 'b', 'now')").run()).toThrow(/UNIQUE/);
     db.close();
   });
 
@@ -41,8 +72,12 @@ describe('store', () => {
     lap.run('s1', 1, 150, 288.5, 138500, 'lap');
     lap.run('s1', 2, 288.5, 425.1, 136600, 'lap');
     lap.run('s1', 3, 425.1, 600, 174900, 'in');
-    const list = new SessionStore(db).list();
+    db.prepare("INSERT INTO accounts (id, name, created_at) VALUES ('other', 'Other', '2024-01-01')").run();
+    db.prepare("INSERT INTO sessions (id, source_format, imported_at, account_id) VALUES ('s3', 'vbo', '2025-01-01', 'other')").run();
+    const list = new SessionStore(db).list('local');
+    // another account's session is not listed
     expect(list.map((s) => s.id)).toEqual(['s2', 's1']);
+    expect(new SessionStore(db).list('other').map((s) => s.id)).toEqual(['s3']);
     expect(list[1]).toMatchObject({ venue: 'Spa', lapCount: 2, bestLapMs: 136600, sourceFormat: 'motec-ld' });
     expect(list[0]).toMatchObject({ lapCount: 0, bestLapMs: null });
     // foreign keys: laps go with their session, and cannot point nowhere

@@ -2,10 +2,9 @@ import type { PluginInfo } from '../../../src-shared/contract/index.ts';
 import { RaceError } from '../../../src-shared/errors.ts';
 import { readBuiltPlugin } from '../../plugins/install.ts';
 import type { InstalledPlugin } from '../../store/plugins.ts';
+import { accountFor } from '../account-scope.ts';
 import type { HandlerSlice } from '../types.ts';
 import type { Services } from '../services.ts';
-
-export const LOCAL_ACCOUNT = 'local';
 
 export function pluginInfo(p: InstalledPlugin): PluginInfo {
   return {
@@ -21,45 +20,56 @@ export function pluginInfo(p: InstalledPlugin): PluginInfo {
   };
 }
 
+/** Install (or update) a bundle for one account; warm instances of the bundle it replaces go. */
+export function installPlugin(services: Services, bundle: { manifest: InstalledPlugin['manifest']; code: string; hash: string }, accountId: string): PluginInfo {
+  const { plugins } = services;
+  const previous = plugins.plugins.get(bundle.manifest.id, accountId);
+  const installed = plugins.plugins.install(bundle, accountId);
+  if (previous && previous.hash !== installed.hash) plugins.forget(previous.hash);
+  return pluginInfo(installed);
+}
+
+export function removePlugin(services: Services, id: string, accountId: string): boolean {
+  const { plugins } = services;
+  const p = plugins.plugins.get(id, accountId);
+  if (p) plugins.forget(p.hash);
+  return plugins.plugins.remove(id, accountId);
+}
+
 export function pluginHandlers(services: Services): HandlerSlice<'plugins.list' | 'plugins.install' | 'plugins.remove' | 'plugins.invoke' | 'grants.list' | 'grants.grant' | 'grants.revoke'> {
   const { plugins } = services;
   return {
-    'plugins.list': () => plugins.plugins.list().map(pluginInfo),
-    'plugins.install': ({ path }) => {
-      const built = readBuiltPlugin(path);
-      const previous = plugins.plugins.get(built.manifest.id);
-      const installed = plugins.plugins.install(built);
-      if (previous && previous.hash !== installed.hash) plugins.forget(previous.hash);
-      return pluginInfo(installed);
-    },
-    'plugins.remove': ({ id }) => {
-      const p = plugins.plugins.get(id);
-      if (p) plugins.forget(p.hash);
-      return { removed: plugins.plugins.remove(id) };
-    },
-    'plugins.invoke': async (args) => {
+    'plugins.list': (_args, call) => plugins.plugins.list(accountFor(call)).map(pluginInfo),
+    'plugins.install': ({ path }, call) => installPlugin(services, readBuiltPlugin(path), accountFor(call)),
+    'plugins.remove': ({ id }, call) => ({ removed: removePlugin(services, id, accountFor(call)) }),
+    'plugins.invoke': async (args, call) => {
+      const accountId = accountFor(call, args.accountId);
       let runtime = args.runtime;
       if (!runtime) {
-        const mode = services.settings.get<string>('runtime.mode', 'offline');
-        // Online invocation goes to the Race server; until one is configured, say so.
-        if (mode === 'online') throw new RaceError('NOT_AVAILABLE', 'online mode needs a Race server: set its URL and sign in under Accounts, or switch to Offline');
-        runtime = 'quickjs';
+        // A caller with its own account is on the server: V8 is the server's engine.
+        if (call.account !== undefined) runtime = 'v8';
+        else {
+          const mode = services.settings.get<string>('runtime.mode', 'offline');
+          // Online invocation goes to the Race server; until one is configured, say so.
+          if (mode === 'online') throw new RaceError('NOT_AVAILABLE', 'online mode needs a Race server: set its URL and sign in under Accounts, or switch to Offline');
+          runtime = 'quickjs';
+        }
       }
-      const r = await plugins.invoke(args.plugin, { iface: args.interface, input: args.input, runtime, accountId: args.accountId ?? LOCAL_ACCOUNT });
+      const r = await plugins.invoke(args.plugin, { iface: args.interface, input: args.input, runtime, accountId });
       return { output: r.output, logs: r.logs, plugin: r.plugin, version: r.version, runtime: r.runtime, durationMs: r.durationMs };
     },
-    'grants.list': ({ accountId }) => plugins.grants.list(accountId ?? LOCAL_ACCOUNT),
-    'grants.grant': ({ accountId, pluginId, capability }) => {
-      const account = accountId ?? LOCAL_ACCOUNT;
-      const p = plugins.plugins.require(pluginId);
+    'grants.list': ({ accountId }, call) => plugins.grants.list(accountFor(call, accountId)),
+    'grants.grant': ({ accountId, pluginId, capability }, call) => {
+      const account = accountFor(call, accountId);
+      const p = plugins.plugins.require(pluginId, account);
       if (!p.manifest.capabilities.some((c) => c.name === capability)) {
         throw new RaceError('BAD_ARGS', `plugin ${pluginId} does not ask for ${capability} (it asks for: ${p.manifest.capabilities.map((c) => c.name).join(', ') || 'nothing'})`);
       }
       plugins.grants.grant(account, pluginId, capability);
       return plugins.grants.list(account);
     },
-    'grants.revoke': ({ accountId, pluginId, capability }) => {
-      const account = accountId ?? LOCAL_ACCOUNT;
+    'grants.revoke': ({ accountId, pluginId, capability }, call) => {
+      const account = accountFor(call, accountId);
       plugins.grants.revoke(account, pluginId, capability);
       return plugins.grants.list(account);
     },

@@ -1,8 +1,9 @@
+import { accountFor } from '../account-scope.ts';
 import type { HandlerSlice } from '../types.ts';
 import type { Services } from '../services.ts';
 
 export function sessionHandlers(services: Services): HandlerSlice<'sessions.list'> {
   return {
-    'sessions.list': () => services.sessions.list(),
+    'sessions.list': (_args, call) => services.sessions.list(accountFor(call)),
   };
 }

@@ -1,7 +1,8 @@
 import type { LapInfo } from '../../../src-shared/contract/index.ts';
 import { RaceError } from '../../../src-shared/errors.ts';
 import type { Lap } from '../../telemetry/laps.ts';
-import type { HandlerSlice } from '../types.ts';
+import { accountFor } from '../account-scope.ts';
+import type { CallContext, HandlerSlice } from '../types.ts';
 import type { Services } from '../services.ts';
 
 interface LapRow {
@@ -20,23 +21,26 @@ export function withDeltas(rows: LapRow[]): LapInfo[] {
 
 export function telemetryHandlers(services: Services): HandlerSlice<'sessions.import' | 'sessions.laps' | 'sessions.kpis' | 'sessions.channels' | 'sessions.samples' | 'sessions.math' | 'sessions.resplit'> {
   const { db } = services;
-  const requireSession = (id: string) => {
-    if (!db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(id)) throw new RaceError('NOT_FOUND', `session ${id} does not exist`);
+  // Another account's session does not exist as far as the caller can tell.
+  const requireSession = (id: string, call: CallContext) => {
+    if (!db.prepare('SELECT 1 FROM sessions WHERE id = ? AND account_id = ?').get(id, accountFor(call))) throw new RaceError('NOT_FOUND', `session ${id} does not exist`);
   };
   const laps = (sessionId: string) =>
     withDeltas(db.prepare('SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? ORDER BY number').all(sessionId) as LapRow[]);
   return {
-    'sessions.import': async ({ paths, gate }) => {
+    'sessions.import': async ({ paths, gate }, call) => {
+      // Paths name files on this machine: only its operator may import by path.
+      if (call.account !== undefined) throw new RaceError('FORBIDDEN', 'import by path is for this machine\'s operator; upload the file instead (POST /attachments)');
       const out = [];
-      for (const p of paths) out.push(await services.telemetry.importFile(p, { gate }));
+      for (const p of paths) out.push(await services.telemetry.importFile(p, { gate, accountId: accountFor(call) }));
       return out;
     },
-    'sessions.laps': ({ sessionId }) => {
-      requireSession(sessionId);
+    'sessions.laps': ({ sessionId }, call) => {
+      requireSession(sessionId, call);
       return laps(sessionId);
     },
-    'sessions.kpis': ({ sessionId }) => {
-      requireSession(sessionId);
+    'sessions.kpis': ({ sessionId }, call) => {
+      requireSession(sessionId, call);
       const pending = services.jobs.pending(sessionId).length;
       const failed = (db.prepare("SELECT payload, last_error FROM jobs WHERE status = 'failed'").all() as { payload: string; last_error: string }[])
         .map((r) => ({ p: JSON.parse(r.payload) as { sessionId: string; pluginId: string }, error: r.last_error }))
@@ -47,12 +51,12 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
         .all(sessionId) as { lap: number; plugin: string; name: string; value: number | null; unit: string; better: 'higher' | 'lower' | 'none' }[]);
       return { pending, failed, kpis };
     },
-    'sessions.channels': ({ sessionId }) => {
-      requireSession(sessionId);
+    'sessions.channels': ({ sessionId }, call) => {
+      requireSession(sessionId, call);
       return services.channels.list(sessionId).map((c) => ({ name: c.name, unit: c.unit, rateHz: c.rateHz, samples: c.sampleCount, missing: c.missing, min: c.min, max: c.max }));
     },
-    'sessions.samples': ({ sessionId, channel, lap }) => {
-      requireSession(sessionId);
+    'sessions.samples': ({ sessionId, channel, lap }, call) => {
+      requireSession(sessionId, call);
       const info = services.channels.get(sessionId, channel);
       if (!info) throw new RaceError('NOT_FOUND', `session ${sessionId} has no channel "${channel}"`);
       if (lap === undefined) return { name: info.name, unit: info.unit, rateHz: info.rateHz, startS: info.startS, samples: services.channels.read(info) };
@@ -61,13 +65,16 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
       const { samples, firstIndex } = services.channels.readTime(info, l.startS, l.endS);
       return { name: info.name, unit: info.unit, rateHz: info.rateHz, startS: info.startS + firstIndex / info.rateHz, samples };
     },
-    'sessions.math': async ({ sessionId, plugin, lap, params }) => {
-      const mode = services.settings.get<string>('runtime.mode', 'offline');
-      if (mode === 'online') throw new RaceError('NOT_AVAILABLE', 'online mode needs a Race server: set its URL and sign in under Accounts, or switch to Offline');
-      const r = await services.math.compute({ sessionId, pluginId: plugin, lap, params });
+    'sessions.math': async ({ sessionId, plugin, lap, params }, call) => {
+      if (call.account === undefined) {
+        const mode = services.settings.get<string>('runtime.mode', 'offline');
+        if (mode === 'online') throw new RaceError('NOT_AVAILABLE', 'online mode needs a Race server: set its URL and sign in under Accounts, or switch to Offline');
+      }
+      const r = await services.math.compute({ sessionId, pluginId: plugin, lap, params, accountId: accountFor(call), runtime: call.account === undefined ? 'quickjs' : 'v8' });
       return { ...r, channels: r.channels.map((c) => ({ ...c, samples: c.samples as Float64Array<ArrayBuffer> })) };
     },
-    'sessions.resplit': async ({ sessionId, gate }) => {
+    'sessions.resplit': async ({ sessionId, gate }, call) => {
+      requireSession(sessionId, call);
       await services.telemetry.resplit(sessionId, gate);
       return laps(sessionId);
     },
