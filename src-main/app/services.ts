@@ -8,6 +8,7 @@ import { TelemetryImporter } from '../telemetry/import.ts';
 import { MathChannels } from '../telemetry/math-channels.ts';
 import { openDatabase, schemaVersion, type Db } from '../store/database.ts';
 import { SessionStore } from '../store/sessions.ts';
+import { AccountStore } from '../store/accounts.ts';
 import { SettingsStore } from '../store/settings.ts';
 
 export interface ServicesOptions {
@@ -18,6 +19,7 @@ export interface Services {
   readonly dbPath: string;
   readonly db: Db;
   readonly settings: SettingsStore;
+  readonly accounts: AccountStore;
   readonly sessions: SessionStore;
   readonly plugins: PluginService;
   readonly channels: ChannelStore;
@@ -38,6 +40,7 @@ export function createServices(options: ServicesOptions): Services {
     dbPath: options.dbPath,
     db,
     settings: new SettingsStore(db),
+    accounts: new AccountStore(db),
     sessions: new SessionStore(db),
     plugins,
     channels,

@@ -26,9 +26,12 @@ export class CliContext {
     return this.core;
   }
 
-  /** A contract call through the same dispatcher (and validation) as IPC and HTTP. */
-  async call<M extends MethodName>(method: M, args?: MethodArgs<M>): Promise<MethodResult<M>> {
-    return unwrapEnvelope(await this.app().dispatch(method, args ?? {}, { transport: 'cli' })) as MethodResult<M>;
+  /**
+   * A contract call through the same dispatcher (and validation) as IPC and HTTP. `asAccount`:
+   * the operator acting for one account of this server (`--account`), seeing what it sees.
+   */
+  async call<M extends MethodName>(method: M, args?: MethodArgs<M>, asAccount?: string): Promise<MethodResult<M>> {
+    return unwrapEnvelope(await this.app().dispatch(method, args ?? {}, { transport: 'cli', ...(asAccount !== undefined ? { account: asAccount } : {}) })) as MethodResult<M>;
   }
 
   close(): void {

@@ -1,9 +1,10 @@
-// The contract table over HTTP on loopback: browser mode (the same renderer on a second
-// screen in the garage) and tests of the real UI in Chromium. Later issues add the REST
-// API beside it on the same server.
-//
-//   GET  /health                → { ok: true }                        (no auth)
-//   POST /api/rpc/<method>      → Envelope, codec-encoded              (bearer token or session cookie)
+// One HTTP server, three faces:
+//   GET  /health                → { ok, version, schema }             (no auth)
+//   /plugins, /accounts, /attachments, /jobs, /sessions
+//                               → the REST API (src-main/http/rest.ts): per-account bearer tokens
+//   POST /api/rpc/<method>      → the contract table, Envelope, codec-encoded: browser mode
+//                                 (the same renderer on a second screen in the garage) and tests
+//                                 of the real UI in Chromium — the operator's token or session cookie
 //   GET  /?token=<token>        → sets the session cookie, redirects to /
 //   GET  /<file>                → the built renderer, when uiDir is set
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,6 +16,7 @@ import { ERROR_CODES, RaceError, type Envelope } from '../../src-shared/errors.t
 import { RPC_PATH } from '../../src-shared/rpc-client.ts';
 import type { Dispatch } from '../app/dispatch.ts';
 import { readBody } from './body.ts';
+import type { RestApi } from './rest.ts';
 import { readStaticFile } from './static-files.ts';
 
 export const SESSION_COOKIE = 'race_session';
@@ -27,6 +29,10 @@ export interface HttpServerOptions {
   token: string;
   /** The built renderer folder; without it only the API is served. */
   uiDir?: string;
+  /** The per-account REST API (race serve). */
+  rest?: RestApi;
+  /** What GET /health reports beside ok. */
+  health?: Record<string, unknown>;
   bodyLimitBytes?: number;
   /** One line per request: method, route, status, milliseconds. */
   log?: (line: string) => void;
@@ -87,15 +93,21 @@ export function createHttpServer(options: HttpServerOptions): Server {
   };
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string> {
+    if (url.pathname === '/health' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ ok: true, ...options.health }));
+      return '/health';
+    }
+    // The REST API authenticates every request with a bearer token, which a browser never
+    // attaches on its own: DNS rebinding cannot use it, so any Host is served (a LAN name too).
+    if (options.rest) {
+      const name = await options.rest.handle(req, res, url);
+      if (name !== null) return name;
+    }
     if (!hostAllowed(req, options.host)) {
       // A page on another site that rebinds its DNS name to 127.0.0.1 must not reach the API.
       res.writeHead(421, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'FORBIDDEN', message: `host ${req.headers.host} is not served here` } }));
       return '(host)';
-    }
-    if (url.pathname === '/health' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      return '/health';
     }
     if (url.pathname.startsWith(RPC_PATH)) {
       const method = url.pathname.slice(RPC_PATH.length);

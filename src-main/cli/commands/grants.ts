@@ -5,7 +5,7 @@ import type { Command } from './types.ts';
 export const grantsCommand: Command = {
   name: 'grants',
   summary: 'Capability grants of an account',
-  usage: 'race grants list [--account <id>] | grant|revoke --plugin <id> --capability fetch|storage [--account <id>] [--json]',
+  usage: 'race grants list|grant|revoke --account <id> --plugin <id> --capability fetch|storage [--json]   (default account: local, the desktop\'s)',
   options: { account: { type: 'string' }, plugin: { type: 'string' }, capability: { type: 'string' } },
   async run(ctx, { values, positionals }) {
     const action = positionals[0] ?? 'list';

@@ -15,10 +15,13 @@ export function firstPartyPluginDirs(): string[] {
 export const pluginsCommand: Command = {
   name: 'plugins',
   summary: 'Build, install, list and remove plugins',
-  usage: 'race plugins build <dir…> | install <dir…> | install --builtin | list | remove <id> [--json]',
-  options: { builtin: { type: 'boolean' } },
+  usage: 'race plugins build <dir…> | install <dir…> | install --builtin | list | remove <id> [--account <id>] [--json]',
+  options: { builtin: { type: 'boolean' }, account: { type: 'string' } },
   async run(ctx, { values, positionals }) {
     const [action, ...rest] = positionals;
+    // On a server, plugins belong to accounts: --account installs/lists/removes for one.
+    const account = values.account as string | undefined;
+    if (account !== undefined) ctx.app().services.accounts.require(account);
     switch (action) {
       case 'build': {
         if (rest.length === 0) throw new UsageError('name the plugin folder(s) to build');
@@ -39,14 +42,14 @@ export const pluginsCommand: Command = {
         }
         if (dirs.length === 0) throw new UsageError('name the built plugin folder(s), or --builtin for the first-party plugins');
         const installed = [];
-        for (const dir of dirs) installed.push(await ctx.call('plugins.install', { path: dir }));
+        for (const dir of dirs) installed.push(await ctx.call('plugins.install', { path: dir }, account));
         if (ctx.json) ctx.io.out(JSON.stringify(installed));
-        else for (const p of installed) ctx.io.out(`installed ${p.id} ${p.version} (${p.interfaces.join(', ')})${p.capabilities.length ? ` — asks for ${p.capabilities.map((c) => c.name).join(', ')}: grant with \`race grants grant --plugin ${p.id} --capability …\`` : ''}`);
+        else for (const p of installed) ctx.io.out(`installed ${p.id} ${p.version} (${p.interfaces.join(', ')})${p.capabilities.length ? ` — asks for ${p.capabilities.map((c) => c.name).join(', ')}: grant with \`race grants grant${account ? ` --account ${account}` : ''} --plugin ${p.id} --capability …\`` : ''}`);
         return 0;
       }
       case 'list':
       case undefined: {
-        const list = await ctx.call('plugins.list');
+        const list = await ctx.call('plugins.list', {}, account);
         if (ctx.json) ctx.io.out(JSON.stringify(list, null, 2));
         else if (list.length === 0) ctx.io.out('No plugins installed. `race plugins install --builtin` installs the first-party ones.');
         else
@@ -63,7 +66,7 @@ export const pluginsCommand: Command = {
       }
       case 'remove': {
         if (rest.length !== 1) throw new UsageError('name one plugin id to remove');
-        const r = await ctx.call('plugins.remove', { id: rest[0]! });
+        const r = await ctx.call('plugins.remove', { id: rest[0]! }, account);
         if (ctx.json) ctx.io.out(JSON.stringify(r));
         else ctx.io.out(r.removed ? `removed ${rest[0]}` : `${rest[0]} was not installed`);
         return r.removed ? 0 : 1;

@@ -1,46 +1,64 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { startHttpServer } from '../../http/server.ts';
+import { startRaceServer } from '../../http/race-server.ts';
+import { DEFAULT_RATE_LIMIT } from '../../http/rate-limit.ts';
 import { UsageError } from '../context.ts';
 import type { Command } from './types.ts';
 
 const RENDERER_DIR = join(import.meta.dirname, '../../../out/renderer');
 
+function numberOption(value: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${String(value)}`);
+  return n;
+}
+
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Start the Race server on loopback (--ui: the app in a browser, for a second screen)',
-  usage: 'race serve [--port N] [--host 127.0.0.1] [--ui] [--token T] [--json]',
+  summary: 'Start the Race server: REST API for accounts (V8 runtime), KPI jobs, and with --ui the app in a browser',
+  usage: 'race serve [--port N] [--host 127.0.0.1] [--db path] [--ui] [--token T] [--rate-limit N] [--burst N] [--max-upload-mb N] [--quiet] [--json]',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     ui: { type: 'boolean' },
     token: { type: 'string' },
+    'rate-limit': { type: 'string' },
+    burst: { type: 'string' },
+    'max-upload-mb': { type: 'string' },
+    quiet: { type: 'boolean' },
   },
   async run(ctx, { values }) {
-    const port = values.port === undefined ? 8787 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got ${String(values.port)}`);
+    const port = numberOption(values.port, 'port', 0, 65535, 8787);
+    if (!Number.isInteger(port)) throw new UsageError(`--port must be 0–65535, got ${String(values.port)}`);
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     const uiDir = values.ui ? RENDERER_DIR : undefined;
     if (uiDir && !existsSync(join(uiDir, 'index.html'))) {
       ctx.io.err(`race serve --ui: the app is not built (${uiDir}/index.html is missing). Run \`npm run build\` first.`);
       return 1;
     }
-    const token = (values.token as string | undefined) ?? process.env.RACE_SERVER_TOKEN ?? randomBytes(24).toString('base64url');
-    const app = ctx.app();
-    const running = await startHttpServer({
-      dispatch: app.dispatch,
-      token,
-      uiDir,
-      host,
+    const perSecond = numberOption(values['rate-limit'], 'rate-limit', 0, 1e6, DEFAULT_RATE_LIMIT.perSecond);
+    const burst = numberOption(values.burst, 'burst', 1, 1e6, Math.max(DEFAULT_RATE_LIMIT.burst, perSecond * 2));
+    const uploadMb = numberOption(values['max-upload-mb'], 'max-upload-mb', 1, 4096, 512);
+    const operatorToken = (values.token as string | undefined) ?? process.env.RACE_SERVER_TOKEN ?? randomBytes(24).toString('base64url');
+    const server = await startRaceServer({
+      app: ctx.app(),
       port,
-      log: ctx.json ? undefined : (line) => ctx.io.err(line),
+      host,
+      uiDir,
+      operatorToken,
+      rateLimit: { perSecond, burst },
+      limits: { uploadBytes: uploadMb * 1024 * 1024 },
+      // One line per request on stderr: method, route, status, milliseconds.
+      log: values.quiet ? undefined : (line) => ctx.io.err(line),
     });
-    const uiUrl = uiDir ? `${running.url}/?token=${encodeURIComponent(token)}` : null;
+    const uiUrl = uiDir ? `${server.url}/?token=${encodeURIComponent(operatorToken)}` : null;
     if (ctx.json) {
-      ctx.io.out(JSON.stringify({ url: running.url, uiUrl, db: ctx.dbPath }));
+      ctx.io.out(JSON.stringify({ url: server.url, uiUrl, db: ctx.dbPath, pid: process.pid }));
     } else {
-      ctx.io.out(`Race server on ${running.url} (database ${ctx.dbPath})`);
+      ctx.io.out(`Race server on ${server.url} (database ${ctx.dbPath})`);
+      ctx.io.out(`REST API: bearer tokens from \`race accounts create <name>\`; rate limit ${perSecond > 0 ? `${perSecond}/s per token (burst ${burst})` : 'off'}`);
       if (uiUrl) ctx.io.out(`Open the app in a browser: ${uiUrl}`);
       ctx.io.out('Stop with Ctrl+C.');
     }
@@ -48,12 +66,14 @@ export const serveCommand: Command = {
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        // In-flight requests finish; then the database is closed cleanly.
-        running.close().then(resolve, resolve);
+        // In-flight requests finish, the job in hand finishes (queued ones stay queued);
+        // then the CLI closes the database cleanly.
+        server.shutdown().then(resolve, resolve);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    if (!ctx.json) ctx.io.err('Race server stopped.');
     return 0;
   },
 };

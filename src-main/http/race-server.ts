@@ -1,0 +1,63 @@
+// `race serve` as a function: the HTTP server with the REST API (V8 runtime, per-account
+// tokens, rate limit), the contract for browser mode, and the background job runner that
+// works through the KPI jobs uploads queue. The CLI, the tests and the benchmark start it
+// the same way.
+import { KpiWorker } from '../jobs/kpi-worker.ts';
+import { JobRunner } from '../jobs/runner.ts';
+import type { AppCore } from '../app/core.ts';
+import { createRestApi, type RestLimits } from './rest.ts';
+import { startHttpServer, type RunningServer } from './server.ts';
+import type { RateLimit } from './rate-limit.ts';
+
+export interface RaceServerOptions {
+  app: AppCore;
+  port?: number;
+  host?: string;
+  /** The operator's token for the contract (browser mode); the REST API uses account tokens. */
+  operatorToken: string;
+  uiDir?: string;
+  rateLimit?: RateLimit;
+  limits?: Partial<RestLimits>;
+  log?: (line: string) => void;
+  /** Run KPI jobs in this process (default true). */
+  runJobs?: boolean;
+}
+
+export interface RaceServer extends RunningServer {
+  /** Stops accepting, lets in-flight requests finish, stops claiming jobs (queued ones stay queued). */
+  shutdown(): Promise<void>;
+}
+
+export async function startRaceServer(options: RaceServerOptions): Promise<RaceServer> {
+  const { app } = options;
+  const { services } = app;
+  // The server's engine is V8 (isolated-vm, in its supervised process); results are the
+  // same bits the desktop's QuickJS gives.
+  const runner = options.runJobs === false ? null : new JobRunner(new KpiWorker(services.db, services.plugins, 'v8'));
+  const rest = createRestApi({
+    services,
+    dispatch: app.dispatch,
+    rateLimit: options.rateLimit,
+    limits: options.limits,
+    onJobsQueued: () => runner?.wake(),
+  });
+  const running = await startHttpServer({
+    dispatch: app.dispatch,
+    token: options.operatorToken,
+    uiDir: options.uiDir,
+    host: options.host,
+    port: options.port,
+    rest,
+    health: { version: services.appVersion, schema: services.schemaVersion },
+    log: options.log,
+  });
+  runner?.start();
+  let stopping: Promise<void> | null = null;
+  return {
+    ...running,
+    shutdown: () =>
+      (stopping ??= (async () => {
+        await Promise.all([running.close(), runner?.stop()]);
+      })()),
+  };
+}

@@ -1,0 +1,429 @@
+// The REST API of `race serve`: resources per account, behind bearer tokens. It is a
+// resource-shaped face on the same handler table the app and the CLI use — each route that
+// has a contract method dispatches to it with the caller's account in the call context, so
+// validation, account isolation and errors are decided in one place. Routes the desktop
+// contract has no method for (accounts and tokens, uploads, jobs) call the services directly.
+//
+// Bodies are JSON in the binary-safe codec (src-shared/codec.ts): channel arrays travel as
+// { "$f64": base64 } with every bit kept; NaN, ±Infinity and -0 survive. Plain number arrays
+// are accepted for channels too (null = missing sample). Errors: { error: { code, message } }.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeJson, encodeJson } from '../../src-shared/codec.ts';
+import { ERROR_CODES, RaceError, unwrapEnvelope, type ErrorBody } from '../../src-shared/errors.ts';
+import { InterfaceName } from '../../src-shared/plugins/manifest.ts';
+import type { MethodName } from '../../src-shared/contract/index.ts';
+import type { Dispatch } from '../app/dispatch.ts';
+import type { Services } from '../app/services.ts';
+import { installPlugin, pluginInfo, removePlugin } from '../app/handlers/plugins.ts';
+import { checkBundle } from '../plugins/install.ts';
+import { KPI_JOB } from '../telemetry/import.ts';
+import type { Caller } from '../store/accounts.ts';
+import { readBody } from './body.ts';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.ts';
+
+export interface RestLimits {
+  /** JSON request bodies (plugin calls, plugin uploads). */
+  jsonBodyBytes: number;
+  /** Telemetry file uploads. */
+  uploadBytes: number;
+  /** Samples in all the channel arrays of one plugin call together. */
+  maxSamples: number;
+}
+
+export const DEFAULT_REST_LIMITS: RestLimits = { jsonBodyBytes: 64 * 1024 * 1024, uploadBytes: 512 * 1024 * 1024, maxSamples: 4_000_000 };
+
+export interface RestOptions {
+  services: Services;
+  dispatch: Dispatch;
+  limits?: Partial<RestLimits>;
+  rateLimit?: RateLimit;
+  /** Told after an upload queued jobs, so the job runner wakes at once. */
+  onJobsQueued?: () => void;
+}
+
+interface RouteContext {
+  req: IncomingMessage;
+  url: URL;
+  params: string[];
+  caller: Caller;
+  /** The request body as codec JSON ({} when empty). */
+  json(): Promise<Record<string, unknown>>;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+interface Route {
+  method: string;
+  /** Shown in the request log: the pattern, not the ids. */
+  name: string;
+  pattern: RegExp;
+  run(ctx: RouteContext): Promise<Reply> | Reply;
+}
+
+const SEGMENT = '([^/]+)';
+
+function ok(body: unknown, status = 200): Reply {
+  return { status, body };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(encodeJson(body));
+}
+
+export function sendError(res: ServerResponse, error: ErrorBody, headers: Record<string, string> = {}): void {
+  sendJson(res, ERROR_CODES[error.code] ?? 500, { error }, headers);
+}
+
+/** Counts the samples in every typed array of a decoded value (bounded depth: a body is a tree). */
+function countSamples(value: unknown, depth = 0): number {
+  if (ArrayBuffer.isView(value)) return (value as Float64Array).length;
+  if (depth > 16 || value === null || typeof value !== 'object') return 0;
+  let n = 0;
+  if (Array.isArray(value)) {
+    if (value.length && typeof value[0] === 'number') return value.length;
+    for (const v of value) n += countSamples(v, depth + 1);
+  } else for (const v of Object.values(value)) n += countSamples(v, depth + 1);
+  return n;
+}
+
+function stringField(body: Record<string, unknown>, name: string): string {
+  const v = body[name];
+  if (typeof v !== 'string' || v.length === 0) throw new RaceError('BAD_ARGS', `${name}: expected a non-empty string`);
+  return v;
+}
+
+function parseGate(text: string | null): { lat: number; lon: number; headingDeg?: number; widthM?: number } | undefined {
+  if (text === null) return undefined;
+  const parts = text.split(',').map(Number);
+  if (parts.length < 2 || parts.length > 4 || parts.some((x) => !Number.isFinite(x))) {
+    throw new RaceError('BAD_ARGS', `gate: expected <lat>,<lon>[,<headingDeg>[,<widthM>]], got "${text}"`);
+  }
+  const [lat, lon, headingDeg, widthM] = parts as [number, number, number?, number?];
+  return { lat, lon, ...(headingDeg !== undefined ? { headingDeg } : {}), ...(widthM !== undefined ? { widthM } : {}) };
+}
+
+interface JobRow {
+  id: number;
+  kind: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  progress: number | null;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+function jobView(r: JobRow) {
+  const p = JSON.parse(r.payload) as { sessionId?: string; pluginId?: string };
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    sessionId: p.sessionId ?? null,
+    plugin: p.pluginId ?? null,
+    attempts: r.attempts,
+    progress: r.progress ?? 0,
+    error: r.last_error,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export interface RestApi {
+  /** Handles the request when it is a REST route; returns the route's name, or null when it is not one. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string | null>;
+}
+
+export function createRestApi(options: RestOptions): RestApi {
+  const { services, dispatch } = options;
+  const limits: RestLimits = { ...DEFAULT_REST_LIMITS, ...options.limits };
+  const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const { db } = services;
+
+  /** A contract call as this caller: the handler sees the caller's account and nothing else. */
+  const call = async (method: MethodName, args: unknown, caller: Caller): Promise<unknown> =>
+    unwrapEnvelope(await dispatch(method, args, { transport: 'http', account: caller.accountId }));
+
+  const ownAccount = (ctx: RouteContext): string => {
+    const id = decodeURIComponent(ctx.params[0]!);
+    if (id !== ctx.caller.accountId && id !== 'me') throw new RaceError('FORBIDDEN', `this token belongs to account ${ctx.caller.accountId}, not ${id}`);
+    return ctx.caller.accountId;
+  };
+
+  const jobStmt = db.prepare<[number, string], JobRow>('SELECT * FROM jobs WHERE id = ? AND account_id = ?');
+  const sessionJobsStmt = db.prepare<[string, string], JobRow>("SELECT * FROM jobs WHERE account_id = ? AND json_extract(payload, '$.sessionId') = ? ORDER BY id");
+
+  const routes: Route[] = [
+    // ---- accounts and tokens ----
+    {
+      method: 'GET',
+      name: '/accounts/:id',
+      pattern: new RegExp(`^/accounts/${SEGMENT}$`),
+      run: (ctx) => ok(services.accounts.require(ownAccount(ctx))),
+    },
+    {
+      method: 'GET',
+      name: '/accounts/:id/tokens',
+      pattern: new RegExp(`^/accounts/${SEGMENT}/tokens$`),
+      run: (ctx) => ok(services.accounts.tokens(ownAccount(ctx))),
+    },
+    {
+      method: 'POST',
+      name: '/accounts/:id/tokens',
+      pattern: new RegExp(`^/accounts/${SEGMENT}/tokens$`),
+      run: async (ctx) => {
+        const account = ownAccount(ctx);
+        const body = await ctx.json();
+        return ok(services.accounts.createToken(account, typeof body.name === 'string' ? body.name : 'api'), 201);
+      },
+    },
+    {
+      method: 'DELETE',
+      name: '/accounts/:id/tokens/:tokenId',
+      pattern: new RegExp(`^/accounts/${SEGMENT}/tokens/${SEGMENT}$`),
+      run: (ctx) => {
+        const account = ownAccount(ctx);
+        const tokenId = decodeURIComponent(ctx.params[1]!);
+        if (!services.accounts.revokeToken(account, tokenId)) throw new RaceError('NOT_FOUND', `account ${account} has no token ${tokenId}`);
+        return ok({ revoked: tokenId });
+      },
+    },
+    // ---- grants: the server decides what a plugin may do, per account ----
+    {
+      method: 'GET',
+      name: '/accounts/:id/grants',
+      pattern: new RegExp(`^/accounts/${SEGMENT}/grants$`),
+      run: async (ctx) => ok(await call('grants.list', { accountId: ownAccount(ctx) }, ctx.caller)),
+    },
+    {
+      method: 'PUT',
+      name: '/accounts/:id/grants',
+      pattern: new RegExp(`^/accounts/${SEGMENT}/grants$`),
+      run: async (ctx) => {
+        const accountId = ownAccount(ctx);
+        const body = await ctx.json();
+        return ok(await call('grants.grant', { accountId, pluginId: body.pluginId, capability: body.capability }, ctx.caller));
+      },
+    },
+    {
+      method: 'DELETE',
+      name: '/accounts/:id/grants',
+      pattern: new RegExp(`^/accounts/${SEGMENT}/grants$`),
+      run: async (ctx) => {
+        const accountId = ownAccount(ctx);
+        const body = await ctx.json();
+        // DELETE bodies are dropped by some proxies: the query string works too.
+        const pluginId = ctx.url.searchParams.get('plugin') ?? body.pluginId;
+        const capability = ctx.url.searchParams.get('capability') ?? body.capability;
+        return ok(await call('grants.revoke', { accountId, pluginId, capability }, ctx.caller));
+      },
+    },
+    // ---- plugins ----
+    {
+      method: 'GET',
+      name: '/plugins',
+      pattern: /^\/plugins$/,
+      run: async (ctx) => ok(await call('plugins.list', {}, ctx.caller)),
+    },
+    {
+      method: 'GET',
+      name: '/plugins/:id',
+      pattern: new RegExp(`^/plugins/${SEGMENT}$`),
+      run: (ctx) => ok(pluginInfo(services.plugins.plugins.require(decodeURIComponent(ctx.params[0]!), ctx.caller.accountId))),
+    },
+    {
+      method: 'POST',
+      name: '/plugins',
+      pattern: /^\/plugins$/,
+      run: async (ctx) => {
+        const body = await ctx.json();
+        const code = stringField(body, 'code');
+        if (!body.manifest || typeof body.manifest !== 'object') throw new RaceError('BAD_ARGS', 'manifest: expected the built manifest.json object');
+        const bundle = checkBundle(body.manifest, code, 'manifest');
+        const existed = services.plugins.plugins.get(bundle.manifest.id, ctx.caller.accountId) !== null;
+        return ok(installPlugin(services, bundle, ctx.caller.accountId), existed ? 200 : 201);
+      },
+    },
+    {
+      method: 'DELETE',
+      name: '/plugins/:id',
+      pattern: new RegExp(`^/plugins/${SEGMENT}$`),
+      run: (ctx) => {
+        const id = decodeURIComponent(ctx.params[0]!);
+        if (!removePlugin(services, id, ctx.caller.accountId)) throw new RaceError('NOT_FOUND', `plugin "${id}" is not installed`);
+        return ok({ removed: id });
+      },
+    },
+    {
+      method: 'POST',
+      name: '/plugins/:id/invoke/:interface',
+      pattern: new RegExp(`^/plugins/${SEGMENT}/invoke/${SEGMENT}$`),
+      run: async (ctx) => {
+        const plugin = decodeURIComponent(ctx.params[0]!);
+        const iface = InterfaceName.safeParse(decodeURIComponent(ctx.params[1]!));
+        if (!iface.success) throw new RaceError('NOT_FOUND', `no interface "${ctx.params[1]}" (one of ${InterfaceName.options.join(', ')})`);
+        const body = await ctx.json();
+        if (!('input' in body)) throw new RaceError('BAD_ARGS', 'input: required — the interface input, e.g. { "input": { "rateHz": 10, "channels": { … }, "params": {} } }');
+        const samples = countSamples(body.input);
+        if (samples > limits.maxSamples) throw new RaceError('TOO_LARGE', `input holds ${samples} samples; the limit per call is ${limits.maxSamples}`);
+        // The caller names the bundle it means (the desktop adapter sends its own hash), so
+        // online and offline results are from the same code — or the call says why not.
+        if (body.hash !== undefined) {
+          const installed = services.plugins.plugins.require(plugin, ctx.caller.accountId);
+          if (installed.hash !== body.hash) {
+            throw new RaceError('CONFLICT', `plugin ${plugin} on this server is ${installed.version} (bundle ${installed.hash.slice(0, 12)}…), not the bundle ${String(body.hash).slice(0, 12)}… the caller has`, { installedHash: installed.hash });
+          }
+        }
+        return ok(await call('plugins.invoke', { plugin, interface: iface.data, input: body.input, runtime: 'v8' }, ctx.caller));
+      },
+    },
+    // ---- telemetry ----
+    {
+      method: 'POST',
+      name: '/attachments',
+      pattern: /^\/attachments$/,
+      run: async (ctx) => {
+        const name = ctx.url.searchParams.get('name') ?? (typeof ctx.req.headers['x-file-name'] === 'string' ? decodeURIComponent(ctx.req.headers['x-file-name']) : null);
+        if (!name || name.includes('/') || name.includes('\\') || name.length > 255) {
+          throw new RaceError('BAD_ARGS', 'name: give the file name as ?name=<file> (or an X-File-Name header), without a folder');
+        }
+        const gate = parseGate(ctx.url.searchParams.get('gate'));
+        const bytes = await readBody(ctx.req, limits.uploadBytes);
+        if (bytes.length === 0) throw new RaceError('BAD_ARGS', `${name}: the upload is empty (send the file's bytes as the request body)`);
+        const r = await services.telemetry.importBytes(name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { accountId: ctx.caller.accountId, gate });
+        if (r.status === 'failed') {
+          throw new RaceError('BAD_ARGS', r.error?.message ?? `${name}: could not be imported`, { format: r.format ?? null, offset: r.error?.offset ?? null, line: r.error?.line ?? null });
+        }
+        const jobs = sessionJobsStmt.all(ctx.caller.accountId, r.sessionId!).filter((j) => j.kind === KPI_JOB).map(jobView);
+        if (r.status === 'imported' && jobs.length) options.onJobsQueued?.();
+        return ok({ ...r, jobs }, r.status === 'imported' ? 201 : 200);
+      },
+    },
+    {
+      method: 'GET',
+      name: '/jobs/:id',
+      pattern: new RegExp(`^/jobs/${SEGMENT}$`),
+      run: (ctx) => {
+        const id = Number(ctx.params[0]);
+        const row = Number.isSafeInteger(id) ? jobStmt.get(id, ctx.caller.accountId) : undefined;
+        if (!row) throw new RaceError('NOT_FOUND', `job ${ctx.params[0]} does not exist`);
+        return ok(jobView(row));
+      },
+    },
+    {
+      method: 'GET',
+      name: '/sessions',
+      pattern: /^\/sessions$/,
+      run: async (ctx) => ok(await call('sessions.list', {}, ctx.caller)),
+    },
+    {
+      method: 'GET',
+      name: '/sessions/:id/laps',
+      pattern: new RegExp(`^/sessions/${SEGMENT}/laps$`),
+      run: async (ctx) => ok(await call('sessions.laps', { sessionId: decodeURIComponent(ctx.params[0]!) }, ctx.caller)),
+    },
+    {
+      method: 'GET',
+      name: '/sessions/:id/kpis',
+      pattern: new RegExp(`^/sessions/${SEGMENT}/kpis$`),
+      run: async (ctx) => ok(await call('sessions.kpis', { sessionId: decodeURIComponent(ctx.params[0]!) }, ctx.caller)),
+    },
+    {
+      method: 'GET',
+      name: '/sessions/:id/jobs',
+      pattern: new RegExp(`^/sessions/${SEGMENT}/jobs$`),
+      run: async (ctx) => {
+        const sessionId = decodeURIComponent(ctx.params[0]!);
+        await call('sessions.laps', { sessionId }, ctx.caller); // 404 unless it is the caller's
+        return ok(sessionJobsStmt.all(ctx.caller.accountId, sessionId).map(jobView));
+      },
+    },
+    {
+      method: 'GET',
+      name: '/sessions/:id/channels',
+      pattern: new RegExp(`^/sessions/${SEGMENT}/channels$`),
+      run: async (ctx) => ok(await call('sessions.channels', { sessionId: decodeURIComponent(ctx.params[0]!) }, ctx.caller)),
+    },
+    {
+      method: 'GET',
+      name: '/sessions/:id/channels/:name',
+      pattern: new RegExp(`^/sessions/${SEGMENT}/channels/${SEGMENT}$`),
+      run: async (ctx) => {
+        const lapText = ctx.url.searchParams.get('lap');
+        const lap = lapText === null ? undefined : Number(lapText);
+        if (lap !== undefined && !Number.isInteger(lap)) throw new RaceError('BAD_ARGS', `lap: expected a lap number, got "${lapText}"`);
+        return ok(await call('sessions.samples', { sessionId: decodeURIComponent(ctx.params[0]!), channel: decodeURIComponent(ctx.params[1]!), ...(lap !== undefined ? { lap } : {}) }, ctx.caller));
+      },
+    },
+  ];
+
+  const rootOf = (path: string) => path.split('/')[1] ?? '';
+  const roots = new Set(routes.map((r) => rootOf(r.name)));
+
+  function bearer(req: IncomingMessage): string | null {
+    const h = req.headers.authorization;
+    return h?.startsWith('Bearer ') ? h.slice(7).trim() : null;
+  }
+
+  return {
+    async handle(req, res, url) {
+      if (!roots.has(rootOf(url.pathname))) return null;
+      let name = `/${rootOf(url.pathname)}/…`;
+      try {
+        const token = bearer(req);
+        if (!token) throw new RaceError('UNAUTHORIZED', 'missing bearer token: send Authorization: Bearer <token> (make one with `race accounts create <name>`)');
+        const caller = services.accounts.authenticate(token);
+        if (!caller) throw new RaceError('UNAUTHORIZED', 'unknown or revoked token');
+        const wait = limiter.take(caller.tokenId);
+        if (wait !== null) {
+          sendError(res, { code: 'RATE_LIMITED', message: `too many requests for this token: retry in ${wait} s` }, { 'retry-after': String(wait) });
+          return name;
+        }
+        let matched = false;
+        for (const route of routes) {
+          const m = route.pattern.exec(url.pathname);
+          if (!m) continue;
+          matched = true;
+          if (route.method !== req.method) continue;
+          name = route.name;
+          let parsed: Record<string, unknown> | null = null;
+          const ctx: RouteContext = {
+            req,
+            url,
+            params: m.slice(1),
+            caller,
+            json: async () => {
+              if (parsed) return parsed;
+              const raw = await readBody(req, limits.jsonBodyBytes);
+              if (raw.length === 0) return (parsed = {});
+              let value: unknown;
+              try {
+                value = decodeJson(raw.toString('utf8'));
+              } catch (e) {
+                throw new RaceError('BAD_ARGS', `request body is not valid JSON: ${(e as Error).message}`);
+              }
+              if (!value || typeof value !== 'object' || Array.isArray(value)) throw new RaceError('BAD_ARGS', 'request body: expected a JSON object');
+              return (parsed = value as Record<string, unknown>);
+            },
+          };
+          const reply = await route.run(ctx);
+          sendJson(res, reply.status, reply.body);
+          return name;
+        }
+        if (matched) throw new RaceError('NOT_FOUND', `${req.method} is not allowed on ${url.pathname}`);
+        throw new RaceError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
+      } catch (e) {
+        const err = e instanceof RaceError ? e : new RaceError('INTERNAL', (e as Error).message);
+        if (err.code === 'INTERNAL') console.error(`[race serve] ${req.method} ${url.pathname}:`, e);
+        if (!res.headersSent) sendError(res, err.toBody());
+        else res.end();
+        return name;
+      }
+    },
+  };
+}
