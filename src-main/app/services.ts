@@ -9,10 +9,14 @@ import { MathChannels } from '../telemetry/math-channels.ts';
 import { openDatabase, schemaVersion, type Db } from '../store/database.ts';
 import { SessionStore } from '../store/sessions.ts';
 import { AccountStore } from '../store/accounts.ts';
+import { SettingsSecretStore, type SecretStore } from '../platform/secrets.ts';
+import { ServerLink } from './server-link.ts';
 import { SettingsStore } from '../store/settings.ts';
 
 export interface ServicesOptions {
   dbPath: string;
+  /** Where the server token is kept; the Electron main process passes one backed by safeStorage. */
+  secrets?: (settings: SettingsStore) => SecretStore;
 }
 
 export interface Services {
@@ -20,6 +24,7 @@ export interface Services {
   readonly db: Db;
   readonly settings: SettingsStore;
   readonly accounts: AccountStore;
+  readonly server: ServerLink;
   readonly sessions: SessionStore;
   readonly plugins: PluginService;
   readonly channels: ChannelStore;
@@ -36,11 +41,13 @@ export function createServices(options: ServicesOptions): Services {
   const db = openDatabase(options.dbPath);
   const plugins = new PluginService({ db });
   const channels = new ChannelStore(db);
+  const settings = new SettingsStore(db);
   return {
     dbPath: options.dbPath,
     db,
-    settings: new SettingsStore(db),
+    settings,
     accounts: new AccountStore(db),
+    server: new ServerLink(settings, options.secrets?.(settings) ?? new SettingsSecretStore(settings)),
     sessions: new SessionStore(db),
     plugins,
     channels,

@@ -279,7 +279,7 @@ export function createRestApi(options: RestOptions): RestApi {
             throw new RaceError('CONFLICT', `plugin ${plugin} on this server is ${installed.version} (bundle ${installed.hash.slice(0, 12)}…), not the bundle ${String(body.hash).slice(0, 12)}… the caller has`, { installedHash: installed.hash });
           }
         }
-        return ok(await call('plugins.invoke', { plugin, interface: iface.data, input: body.input, runtime: 'v8' }, ctx.caller));
+        return ok(await call('plugins.invoke', { plugin, interface: iface.data, input: body.input, runtime: 'v8', now: body.now, seed: body.seed }, ctx.caller));
       },
     },
     // ---- telemetry ----

@@ -59,13 +59,24 @@ function channelTimes(c: ImportedChannel): Float64Array {
   return Float64Array.from({ length: c.samples.length }, (_, i) => c.startS + i / c.rateHz);
 }
 
+/**
+ * A file's gate as a gate: a line given by two points (VBO [laptiming]) is crossed anywhere
+ * along it, so the gate sits at its middle and is as wide as the line.
+ */
+function gateFromHint(h: NonNullable<ImportedSession['gate']>): GateInput {
+  if (h.lat2 === undefined || h.lon2 === undefined) return { lat: h.lat, lon: h.lon, headingDeg: h.headingDeg };
+  const cos = Math.cos((((h.lat + h.lat2) / 2) * Math.PI) / 180);
+  const lengthM = Math.hypot((h.lat2 - h.lat) * 111_320, (h.lon2 - h.lon) * 111_320 * cos);
+  return { lat: (h.lat + h.lat2) / 2, lon: (h.lon + h.lon2) / 2, headingDeg: h.headingDeg, widthM: Math.max(DEFAULT_GATE_WIDTH_M, lengthM) };
+}
+
 /** Laps: the logger's own first; else a gate (given, or from the file) on real GPS fixes. */
 export function splitLaps(session: ImportedSession, gateInput: GateInput | undefined, durationS: number): { laps: Lap[]; source: string; gate: Gate | null; warnings: string[] } {
   const warnings: string[] = [];
   if (session.loggerLaps && !gateInput) {
     return { laps: lapsFromLogger(session.loggerLaps, durationS), source: session.loggerLaps.source, gate: null, warnings };
   }
-  const g = gateInput ?? (session.gate ? { lat: session.gate.lat, lon: session.gate.lon, headingDeg: session.gate.headingDeg } : undefined);
+  const g = gateInput ?? (session.gate ? gateFromHint(session.gate) : undefined);
   if (!g) return { laps: lapsFromCrossings([], durationS), source: 'none', gate: null, warnings };
   if (!session.gps) {
     warnings.push('a start/finish gate was given but the file has no GPS position channels: no laps');

@@ -10,6 +10,7 @@ import type { ChannelStore } from '../store/channels.ts';
 import type { PluginService } from '../plugins/service.ts';
 import type { RuntimeKind } from '../plugins/runtime/types.ts';
 import { toCommonTimeBase, type RatedChannel } from '../plugins/resample.ts';
+import type { RaceServerClient } from '../plugins/server-client.ts';
 import { resolveChannel } from './aliases.ts';
 
 export interface MathRequest {
@@ -19,6 +20,8 @@ export interface MathRequest {
   params?: Record<string, number | boolean | string>;
   runtime?: RuntimeKind;
   accountId?: string;
+  /** Run the plugin on this Race server instead (Online mode): same bundle, same bits. */
+  remote?: RaceServerClient;
 }
 
 export interface MathResult {
@@ -81,12 +84,10 @@ export class MathChannels {
       startS = Math.min(startS, c.startS + firstIndex / c.rateHz);
     }
     const common = toCommonTimeBase(rated, meta.rateHz);
-    const r = await this.plugins.invoke(req.pluginId, {
-      iface: 'math',
-      input: { rateHz: common.rateHz, channels: common.channels, params },
-      runtime: req.runtime ?? 'quickjs',
-      accountId,
-    });
+    const input = { rateHz: common.rateHz, channels: common.channels, params };
+    const r = req.remote
+      ? await req.remote.invoke(req.pluginId, 'math', input, { bundle: plugin })
+      : await this.plugins.invoke(req.pluginId, { iface: 'math', input, runtime: req.runtime ?? 'quickjs', accountId });
     const out = r.output as Record<string, Float64Array>;
     const result: Omit<MathResult, 'cached'> = {
       plugin: plugin.id,

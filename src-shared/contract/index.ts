@@ -38,6 +38,11 @@ export const contract = {
     args: z.strictObject({ mode: RuntimeMode }),
     result: ModeState,
   }),
+  'runtime.setServer': method({
+    summary: 'Set the Race server for online mode and sign in with an API token (url null: forget it and sign out)',
+    args: z.strictObject({ url: z.string().min(1).max(2000).nullable(), token: z.string().min(1).max(500).optional() }),
+    result: ModeState,
+  }),
   'sessions.list': method({
     summary: 'Imported sessions, newest first',
     args: noArgs,
@@ -113,6 +118,9 @@ export const contract = {
       input: z.unknown(),
       runtime: RuntimeKind.optional(),
       accountId: z.string().min(1).optional(),
+      /** The clock the plugin sees (ms since epoch) and Math.random's seed: pinned, a call replays exactly. */
+      now: z.number().finite().optional(),
+      seed: z.number().int().min(0).max(0xffffffff).optional(),
     }),
     result: InvokeOutcome,
   }),

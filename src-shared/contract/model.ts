@@ -37,6 +37,8 @@ export const ModeState = z.object({
   mode: RuntimeMode,
   /** The server plugins are invoked on in online mode; null until one is configured. */
   serverUrl: z.string().nullable(),
+  /** Whether an API token for that server is stored (the token itself never leaves the main process). */
+  signedIn: z.boolean(),
 });
 export type ModeState = z.infer<typeof ModeState>;
 

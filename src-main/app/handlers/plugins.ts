@@ -49,13 +49,17 @@ export function pluginHandlers(services: Services): HandlerSlice<'plugins.list' 
         // A caller with its own account is on the server: V8 is the server's engine.
         if (call.account !== undefined) runtime = 'v8';
         else {
-          const mode = services.settings.get<string>('runtime.mode', 'offline');
-          // Online invocation goes to the Race server; until one is configured, say so.
-          if (mode === 'online') throw new RaceError('NOT_AVAILABLE', 'online mode needs a Race server: set its URL and sign in under Accounts, or switch to Offline');
+          // The operator's calls follow the mode: local QuickJS, or the server with the
+          // same bundle (uploaded there when it lacks it) — same call site either way.
+          const route = await services.server.route();
+          if (route.where === 'server') {
+            const local = plugins.plugins.get(args.plugin, accountId) ?? undefined;
+            return route.client.invoke(args.plugin, args.interface, args.input, { bundle: local, now: args.now, seed: args.seed });
+          }
           runtime = 'quickjs';
         }
       }
-      const r = await plugins.invoke(args.plugin, { iface: args.interface, input: args.input, runtime, accountId });
+      const r = await plugins.invoke(args.plugin, { iface: args.interface, input: args.input, runtime, accountId, now: args.now, seed: args.seed });
       return { output: r.output, logs: r.logs, plugin: r.plugin, version: r.version, runtime: r.runtime, durationMs: r.durationMs };
     },
     'grants.list': ({ accountId }, call) => plugins.grants.list(accountFor(call, accountId)),

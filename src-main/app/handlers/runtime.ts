@@ -1,23 +1,21 @@
-import type { ModeState, RuntimeMode } from '../../../src-shared/contract/index.ts';
+import type { ModeState } from '../../../src-shared/contract/index.ts';
 import type { HandlerSlice } from '../types.ts';
 import type { Services } from '../services.ts';
 
-const MODE_KEY = 'runtime.mode';
-const SERVER_URL_KEY = 'runtime.serverUrl';
-
 function modeState(services: Services): ModeState {
-  return {
-    // Offline is the safe default at a track with no signal.
-    mode: services.settings.get<RuntimeMode>(MODE_KEY, 'offline'),
-    serverUrl: services.settings.get<string | null>(SERVER_URL_KEY, null),
-  };
+  const { server } = services;
+  return { mode: server.mode(), serverUrl: server.serverUrl(), signedIn: server.signedIn() };
 }
 
-export function runtimeHandlers(services: Services): HandlerSlice<'runtime.getMode' | 'runtime.setMode'> {
+export function runtimeHandlers(services: Services): HandlerSlice<'runtime.getMode' | 'runtime.setMode' | 'runtime.setServer'> {
   return {
     'runtime.getMode': () => modeState(services),
     'runtime.setMode': ({ mode }) => {
-      services.settings.set(MODE_KEY, mode);
+      services.server.setMode(mode);
+      return modeState(services);
+    },
+    'runtime.setServer': ({ url, token }) => {
+      services.server.configure(url, token);
       return modeState(services);
     },
   };

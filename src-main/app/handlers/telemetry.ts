@@ -66,11 +66,17 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
       return { name: info.name, unit: info.unit, rateHz: info.rateHz, startS: info.startS + firstIndex / info.rateHz, samples };
     },
     'sessions.math': async ({ sessionId, plugin, lap, params }, call) => {
-      if (call.account === undefined) {
-        const mode = services.settings.get<string>('runtime.mode', 'offline');
-        if (mode === 'online') throw new RaceError('NOT_AVAILABLE', 'online mode needs a Race server: set its URL and sign in under Accounts, or switch to Offline');
-      }
-      const r = await services.math.compute({ sessionId, pluginId: plugin, lap, params, accountId: accountFor(call), runtime: call.account === undefined ? 'quickjs' : 'v8' });
+      // The operator's math follows the mode like any plugin call; a server caller runs V8.
+      const route = call.account === undefined ? await services.server.route() : null;
+      const r = await services.math.compute({
+        sessionId,
+        pluginId: plugin,
+        lap,
+        params,
+        accountId: accountFor(call),
+        runtime: call.account === undefined ? 'quickjs' : 'v8',
+        remote: route?.where === 'server' ? route.client : undefined,
+      });
       return { ...r, channels: r.channels.map((c) => ({ ...c, samples: c.samples as Float64Array<ArrayBuffer> })) };
     },
     'sessions.resplit': async ({ sessionId, gate }, call) => {

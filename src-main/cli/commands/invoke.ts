@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { decodeJson, encodeJson } from '../../../src-shared/codec.ts';
 import { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
 import { RaceError } from '../../../src-shared/errors.ts';
+import { RaceServerClient } from '../../plugins/server-client.ts';
 import { UsageError } from '../context.ts';
 import { renderTable } from '../table.ts';
 import type { Command } from './types.ts';
@@ -27,22 +28,33 @@ function stats(a: Float64Array) {
 export const invokeCommand: Command = {
   name: 'invoke',
   summary: 'Invoke a plugin interface with a JSON input',
-  usage: 'race invoke <plugin> <interface> --input <file.json> [--runtime quickjs|v8] [--account <id>] [--json]',
-  options: { input: { type: 'string' }, runtime: { type: 'string' }, account: { type: 'string' } },
+  usage: 'race invoke <plugin> <interface> --input <file.json> [--runtime quickjs|v8|server] [--url <server>] [--token <token>] [--account <id>] [--json]',
+  options: { input: { type: 'string' }, runtime: { type: 'string' }, account: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' } },
   async run(ctx, { values, positionals }) {
     const [plugin, iface] = positionals;
     if (!plugin || !iface) throw new UsageError('name the plugin and the interface');
     if (!InterfaceName.safeParse(iface).success) throw new UsageError(`unknown interface "${iface}" (one of ${InterfaceName.options.join(', ')})`);
     if (typeof values.input !== 'string') throw new UsageError('--input <file.json> is required');
     const runtime = (values.runtime as string | undefined) ?? 'quickjs';
-    if (runtime !== 'quickjs' && runtime !== 'v8') throw new UsageError(`--runtime must be quickjs or v8${runtime === 'server' ? ' (server: with the API server)' : ''}`);
+    if (runtime !== 'quickjs' && runtime !== 'v8' && runtime !== 'server') throw new UsageError('--runtime must be quickjs, v8 or server');
     let input: unknown;
     try {
       input = decodeJson(readFileSync(values.input, 'utf8'));
     } catch (e) {
       throw new RaceError('BAD_ARGS', `${values.input}: ${(e as Error).message}`);
     }
-    const r = await ctx.call('plugins.invoke', { plugin, interface: iface as InterfaceName, input, runtime, accountId: values.account as string | undefined });
+    let r;
+    if (runtime === 'server') {
+      // The server adapter the app uses in Online mode. The local bundle, when this machine
+      // has the plugin, goes with the call so the server runs the same code.
+      const url = (values.url as string | undefined) ?? process.env.RACE_SERVER_URL;
+      const token = (values.token as string | undefined) ?? process.env.RACE_SERVER_TOKEN;
+      if (!url || !token) throw new UsageError('--runtime server needs --url <server> and --token <token> (or RACE_SERVER_URL / RACE_SERVER_TOKEN)');
+      const local = ctx.app().services.plugins.plugins.get(plugin) ?? undefined;
+      r = await new RaceServerClient({ url, token }).invoke(plugin, iface as InterfaceName, input, { bundle: local });
+    } else {
+      r = await ctx.call('plugins.invoke', { plugin, interface: iface as InterfaceName, input, runtime, accountId: values.account as string | undefined });
+    }
     if (ctx.json) {
       ctx.io.out(encodeJson({ plugin: r.plugin, version: r.version, interface: iface, runtime: r.runtime, durationMs: r.durationMs, output: r.output, logs: r.logs }));
       return 0;

@@ -1,0 +1,83 @@
+// The desktop's link to a Race server: its URL (a setting), the API token (in the secret
+// store, never handed to the renderer), and the one decision every plugin call makes —
+// local QuickJS or the server — from the mode: Offline, Online, or Auto (the server when it
+// answers, else local; the answer is remembered for a few seconds so a lap table does not
+// probe the network once per cell).
+import { RaceError } from '../../src-shared/errors.ts';
+import type { RuntimeMode } from '../../src-shared/contract/index.ts';
+import { RaceServerClient } from '../plugins/server-client.ts';
+import type { SecretStore } from '../platform/secrets.ts';
+import type { SettingsStore } from '../store/settings.ts';
+
+export const MODE_KEY = 'runtime.mode';
+export const SERVER_URL_KEY = 'runtime.serverUrl';
+const TOKEN_SECRET = 'server.token';
+const REACHABILITY_TTL_MS = 5000;
+
+export type Route = { where: 'local' } | { where: 'server'; client: RaceServerClient };
+
+export class ServerLink {
+  private readonly settings: SettingsStore;
+  private readonly secrets: SecretStore;
+  private readonly fetchImpl: typeof fetch | undefined;
+  private reachability: { url: string; at: number; up: boolean } | null = null;
+
+  constructor(settings: SettingsStore, secrets: SecretStore, fetchImpl?: typeof fetch) {
+    this.settings = settings;
+    this.secrets = secrets;
+    this.fetchImpl = fetchImpl;
+  }
+
+  mode(): RuntimeMode {
+    // Offline is the safe default at a track with no signal.
+    return this.settings.get<RuntimeMode>(MODE_KEY, 'offline');
+  }
+
+  setMode(mode: RuntimeMode): void {
+    this.settings.set(MODE_KEY, mode);
+  }
+
+  serverUrl(): string | null {
+    return this.settings.get<string | null>(SERVER_URL_KEY, null);
+  }
+
+  signedIn(): boolean {
+    return this.secrets.get(TOKEN_SECRET) !== null;
+  }
+
+  /** Sets the server (null forgets it and signs out); a new token replaces the old one. */
+  configure(url: string | null, token?: string): void {
+    if (url === null) {
+      this.settings.set(SERVER_URL_KEY, null);
+      this.secrets.delete(TOKEN_SECRET);
+    } else {
+      new RaceServerClient({ url, token: '' }); // validates the URL
+      this.settings.set(SERVER_URL_KEY, url.replace(/\/+$/, ''));
+      if (token !== undefined) this.secrets.set(TOKEN_SECRET, token);
+    }
+    this.reachability = null;
+  }
+
+  client(): RaceServerClient | null {
+    const url = this.serverUrl();
+    const token = this.secrets.get(TOKEN_SECRET);
+    return url && token ? new RaceServerClient({ url, token, fetch: this.fetchImpl }) : null;
+  }
+
+  /** Where a plugin call goes now. */
+  async route(): Promise<Route> {
+    const mode = this.mode();
+    if (mode === 'offline') return { where: 'local' };
+    const client = this.client();
+    if (mode === 'online') {
+      if (!client) throw new RaceError('NOT_AVAILABLE', 'online mode needs a Race server: set its URL and sign in under Accounts, or switch to Offline');
+      return { where: 'server', client };
+    }
+    if (!client) return { where: 'local' };
+    const now = Date.now();
+    if (!this.reachability || this.reachability.url !== client.url || now - this.reachability.at > REACHABILITY_TTL_MS) {
+      this.reachability = { url: client.url, at: now, up: await client.reachable() };
+    }
+    return this.reachability.up ? { where: 'server', client } : { where: 'local' };
+  }
+}
