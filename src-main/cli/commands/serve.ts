@@ -73,7 +73,7 @@ export const serveCommand: Command = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
-    if (!ctx.json) ctx.io.err('Race server stopped.');
+    if (!values.quiet) ctx.io.err('Race server stopped.');
     return 0;
   },
 };
