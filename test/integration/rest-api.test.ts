@@ -25,7 +25,7 @@ async function http(method: string, path: string, options: { token?: string | nu
   const headers: Record<string, string> = { ...options.headers };
   const token = options.token === undefined ? a.token : options.token;
   if (token) headers.authorization = `Bearer ${token}`;
-  const body = options.raw ?? (options.body === undefined ? undefined : encodeJson(options.body));
+  const body: BodyInit | undefined = (options.raw as BodyInit | undefined) ?? (options.body === undefined ? undefined : encodeJson(options.body));
   const res = await fetch(`${server.url}${path}`, { method, headers, body });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? (decodeJson(text) as any) : null };

@@ -164,7 +164,7 @@ describe('SIGKILL while upload-queued KPI jobs run', () => {
       const server = await serve(['--rate-limit', '0', '--quiet']);
       for (let k = 0; k < 2; k++) {
         const vbo = writeVbo(circuitVbo(circuitSession({ laps: 6 + round * 2 + k, lapTimeS: 20 }), { gateOrder: 'long,lat' }));
-        const r = await fetch(`${server.url}/attachments?name=run-${round}-${k}.vbo`, { method: 'POST', headers: auth(), body: vbo });
+        const r = await fetch(`${server.url}/attachments?name=run-${round}-${k}.vbo`, { method: 'POST', headers: auth(), body: vbo as BodyInit });
         expect(r.status).toBe(201);
         const body = (await r.json()) as { jobs: { id: number }[] };
         expect(body.jobs.length).toBe(2);

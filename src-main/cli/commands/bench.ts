@@ -1,12 +1,13 @@
 import { runImportBenchmarks } from '../../bench/import-bench.ts';
 import { runPluginBenchmarks } from '../../bench/plugin-bench.ts';
+import { runServerBenchmarks } from '../../bench/server-bench.ts';
 import { renderTable } from '../table.ts';
 import type { Command } from './types.ts';
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'Benchmarks: plugin runtimes and import, each beside its baseline in the same run',
-  usage: 'race bench [--only plugins|import] [--quick] [--json]',
+  usage: 'race bench [--only plugins|import|server] [--quick] [--json]',
   options: { quick: { type: 'boolean' }, only: { type: 'string' } },
   async run(ctx, { values }) {
     const quick = Boolean(values.quick);
@@ -14,6 +15,7 @@ export const benchCommand: Command = {
     const results = [
       ...(only === undefined || only === 'plugins' ? await runPluginBenchmarks({ quick }) : []),
       ...(only === undefined || only === 'import' ? await runImportBenchmarks({ quick }) : []),
+      ...(only === undefined || only === 'server' ? await runServerBenchmarks({ quick }) : []),
     ];
     if (ctx.json) {
       ctx.io.out(JSON.stringify({ results }));
