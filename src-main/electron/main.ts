@@ -1,11 +1,12 @@
 // The Electron main process. The only module folder that imports 'electron'; everything
 // it runs (store, handlers, plugin runtimes) is the same code the CLI and server use.
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAppCore } from '../app/core.ts';
 import { resolveDbPath, userDataDir } from '../platform/paths.ts';
 import { registerContractIpc } from './ipc.ts';
+import { SafeStorageSecretStore } from './secrets.ts';
 import { hardenSession, hardenWebContents, isAppUrl, isTrustedSender, WEB_PREFERENCES } from './security.ts';
 
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
@@ -19,7 +20,8 @@ app.setPath('userData', userDataDir());
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  const core = createAppCore({ dbPath: resolveDbPath(undefined) });
+  // The server token is encrypted by the OS keychain and never leaves this process.
+  const core = createAppCore({ dbPath: resolveDbPath(undefined), secrets: (settings) => new SafeStorageSecretStore(settings, safeStorage) });
   registerContractIpc(ipcMain, core.dispatch, (event) => isTrustedSender(event, isApp));
 
   let mainWindow: BrowserWindow | null = null;

@@ -34,8 +34,8 @@ describe('contract over HTTP', () => {
   it('serves every method through the typed client', async () => {
     const race = createRpcClient(server.url, { token });
     expect((await race.app.version()).electron).toBeNull();
-    expect(await race.runtime.setMode({ mode: 'online' })).toEqual({ mode: 'online', serverUrl: null });
-    expect(await race.runtime.getMode()).toEqual({ mode: 'online', serverUrl: null });
+    expect(await race.runtime.setMode({ mode: 'online' })).toEqual({ mode: 'online', serverUrl: null, signedIn: false });
+    expect(await race.runtime.getMode()).toEqual({ mode: 'online', serverUrl: null, signedIn: false });
     expect(await race.sessions.list()).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { methodNames } from '../../src-shared/contract/index.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp.ts';
@@ -92,9 +93,27 @@ describe('built main bundle', () => {
     const trusted = ipcEvent(pathToFileURL(rendererIndex).href);
     const version = await call('race:app.version', trusted, {});
     expect(version).toMatchObject({ ok: true, value: { app: expect.stringMatching(/^\d+\.\d+\.\d+/), schemaVersion: SCHEMA_VERSION } });
-    expect(await call('race:runtime.setMode', trusted, { mode: 'online' })).toEqual({ ok: true, value: { mode: 'online', serverUrl: null } });
-    expect(await call('race:runtime.getMode', trusted, {})).toEqual({ ok: true, value: { mode: 'online', serverUrl: null } });
+    expect(await call('race:runtime.setMode', trusted, { mode: 'online' })).toEqual({ ok: true, value: { mode: 'online', serverUrl: null, signedIn: false } });
+    expect(await call('race:runtime.getMode', trusted, {})).toEqual({ ok: true, value: { mode: 'online', serverUrl: null, signedIn: false } });
     expect(await call('race:sessions.list', trusted, undefined)).toEqual({ ok: true, value: [] });
+  });
+
+  it('keeps the server token in main, encrypted with safeStorage, and never hands it to the renderer', async () => {
+    const trusted = ipcEvent(pathToFileURL(rendererIndex).href);
+    const token = 'race_secret-token-for-the-test';
+    const reply = await call('race:runtime.setServer', trusted, { url: 'http://127.0.0.1:9/', token });
+    expect(reply).toEqual({ ok: true, value: { mode: 'online', serverUrl: 'http://127.0.0.1:9', signedIn: true } });
+    expect(JSON.stringify(await call('race:runtime.getMode', trusted, {}))).not.toContain(token);
+    const db = new Database(process.env.RACE_DB!, { readonly: true });
+    const rows = db.prepare("SELECT key, value FROM settings WHERE key LIKE 'secret.%'").all() as { key: string; value: string }[];
+    db.close();
+    expect(rows.map((r) => r.key)).toEqual(['secret.safeStorage.server.token']);
+    expect(rows[0]!.value).not.toContain(token);
+    expect(Buffer.from(JSON.parse(rows[0]!.value) as string, 'base64').toString()).toMatch(/^enc:/);
+    // online with an unreachable server: a clear error, not a hang or a silent local run
+    const invoke = (await call('race:plugins.invoke', trusted, { plugin: 'p', interface: 'math', input: {} })) as any;
+    expect(invoke.error).toMatchObject({ code: 'NOT_AVAILABLE', message: expect.stringMatching(/cannot reach the Race server at http:\/\/127\.0\.0\.1:9/) });
+    expect(await call('race:runtime.setServer', trusted, { url: null })).toEqual({ ok: true, value: { mode: 'online', serverUrl: null, signedIn: false } });
   });
 
   it('rejects malformed arguments with an error naming the method and the field', async () => {

@@ -81,6 +81,12 @@ export function createElectronStandIn() {
       getVersion: () => '0.0.0-stand-in',
     },
     BrowserWindow,
+    // Reversible but not plain: a test can tell an encrypted value from the clear text.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (text: string) => Buffer.from(`enc:${Buffer.from(text).toString('hex')}`),
+      decryptString: (data: Buffer) => Buffer.from(data.toString().replace(/^enc:/, ''), 'hex').toString(),
+    },
     ipcMain: {
       handle: (channel: string, fn: Listener) => {
         if (recorded.ipcHandlers.has(channel)) throw new Error(`second handler for ${channel}`);

@@ -19,8 +19,8 @@ describe('dispatch', () => {
   });
 
   it('runs a valid call', async () => {
-    expect(await core.dispatch('runtime.setMode', { mode: 'auto' }, cli)).toEqual({ ok: true, value: { mode: 'auto', serverUrl: null } });
-    expect(await core.dispatch('runtime.getMode', {}, cli)).toEqual({ ok: true, value: { mode: 'auto', serverUrl: null } });
+    expect(await core.dispatch('runtime.setMode', { mode: 'auto' }, cli)).toEqual({ ok: true, value: { mode: 'auto', serverUrl: null, signedIn: false } });
+    expect(await core.dispatch('runtime.getMode', {}, cli)).toEqual({ ok: true, value: { mode: 'auto', serverUrl: null, signedIn: false } });
   });
 
   it('treats a missing argument object as {}', async () => {
