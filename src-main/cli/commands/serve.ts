@@ -30,8 +30,8 @@ export const serveCommand: Command = {
     quiet: { type: 'boolean' },
   },
   async run(ctx, { values }) {
-    const port = numberOption(values.port, 'port', 0, 65535, 8787);
-    if (!Number.isInteger(port)) throw new UsageError(`--port must be 0–65535, got ${String(values.port)}`);
+    const port = values.port === undefined ? 8787 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got ${String(values.port)}`);
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     const uiDir = values.ui ? RENDERER_DIR : undefined;
     if (uiDir && !existsSync(join(uiDir, 'index.html'))) {
