@@ -148,8 +148,17 @@ describe('race serve', () => {
     expect(noUrl.err).toMatch(/--url/);
   }, 60_000);
 
-  it('stops cleanly on SIGTERM', async () => {
+  it('stops cleanly on SIGTERM, letting the request in flight finish', async () => {
+    const slowCall = fetch(`${server.url}/plugins/slow-kpis/invoke/kpiProcessor`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: encodeJson({ input: { lap: { number: 1, timeMs: 1000 }, rateHz: 10, channels: { speed: [1, 2, 3] }, meta: {} } }),
+    });
+    await new Promise((r) => setTimeout(r, 20));
     server.child.kill('SIGTERM');
+    const answered = await slowCall;
+    expect(answered.status).toBe(200);
+    expect(((await answered.json()) as { output: { name: string }[] }).output[0]!.name).toBe('work');
     const { code } = await server.exited;
     expect(code).toBe(0);
     expect(server.log()).toMatch(/Race server stopped/);
