@@ -1,12 +1,13 @@
 // The Electron main process. The only module folder that imports 'electron'; everything
 // it runs (store, handlers, plugin runtimes) is the same code the CLI and server use.
-import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, screen, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAppCore } from '../app/core.ts';
 import { resolveDbPath, userDataDir } from '../platform/paths.ts';
 import { registerContractIpc } from './ipc.ts';
 import { SafeStorageSecretStore } from './secrets.ts';
+import { MIN_SIZE, restoreWindowState, saveWindowState } from './window-state.ts';
 import { hardenSession, hardenWebContents, isAppUrl, isTrustedSender, WEB_PREFERENCES } from './security.ts';
 
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
@@ -27,17 +28,25 @@ if (!app.requestSingleInstanceLock()) {
   let mainWindow: BrowserWindow | null = null;
 
   const createMainWindow = (): BrowserWindow => {
+    const { settings } = core.services;
+    const state = restoreWindowState(settings, screen.getAllDisplays().map((d) => d.workArea));
     const win = new BrowserWindow({
-      width: 1440,
-      height: 900,
-      minWidth: 960,
-      minHeight: 600,
+      ...(state.x !== undefined ? { x: state.x, y: state.y } : {}),
+      width: state.width,
+      height: state.height,
+      minWidth: MIN_SIZE.width,
+      minHeight: MIN_SIZE.height,
       show: false,
       title: 'Race',
       backgroundColor: '#0b0d10',
       webPreferences: { ...WEB_PREFERENCES, preload: join(import.meta.dirname, '../preload/index.cjs') },
     });
-    win.once('ready-to-show', () => win.show());
+    win.once('ready-to-show', () => {
+      if (state.maximized) win.maximize();
+      win.show();
+    });
+    // Saved on close: the normal bounds, so un-maximising later restores a sensible size.
+    win.on('close', () => saveWindowState(settings, win.getNormalBounds(), win.isMaximized()));
     win.on('closed', () => {
       mainWindow = null;
     });

@@ -116,6 +116,16 @@ describe('built main bundle', () => {
     expect(await call('race:runtime.setServer', trusted, { url: null })).toEqual({ ok: true, value: { mode: 'online', serverUrl: null, signedIn: false } });
   });
 
+  it('remembers the window\'s place and size when it closes', () => {
+    const [entry] = recorded.windows;
+    entry!.window.bounds = { x: 100, y: 50, width: 1300, height: 850 };
+    entry!.window.emit('close');
+    const db = new Database(process.env.RACE_DB!, { readonly: true });
+    const row = db.prepare("SELECT value FROM settings WHERE key = 'window.main'").get() as { value: string };
+    db.close();
+    expect(JSON.parse(row.value)).toEqual({ x: 100, y: 50, width: 1300, height: 850, maximized: false });
+  });
+
   it('rejects malformed arguments with an error naming the method and the field', async () => {
     const trusted = ipcEvent(pathToFileURL(rendererIndex).href);
     const reply = (await call('race:runtime.setMode', trusted, { mode: 'warp' })) as any;

@@ -32,7 +32,7 @@ export function createWebContents(): StandInWebContents {
 export function createElectronStandIn() {
   const recorded = {
     ipcHandlers: new Map<string, Listener>(),
-    windows: [] as { options: any; loadedFile?: string; loadedUrl?: string; webContents: StandInWebContents }[],
+    windows: [] as { options: any; loadedFile?: string; loadedUrl?: string; webContents: StandInWebContents; window: any }[],
     appListeners: new Map<string, Listener[]>(),
     paths: new Map<string, string>(),
     headersListener: undefined as undefined | Listener,
@@ -47,11 +47,32 @@ export function createElectronStandIn() {
     webContents = createWebContents();
     private entry;
     constructor(options: any) {
-      this.entry = { options, webContents: this.webContents } as (typeof recorded.windows)[number];
+      this.entry = { options, webContents: this.webContents, window: this } as (typeof recorded.windows)[number];
+      this.bounds = { x: options.x ?? 0, y: options.y ?? 0, width: options.width, height: options.height };
       recorded.windows.push(this.entry);
     }
-    once() {}
-    on() {}
+    private listeners = new Map<string, Listener[]>();
+    bounds = { x: 0, y: 0, width: 0, height: 0 };
+    maximized = false;
+    once(event: string, fn: Listener) {
+      this.on(event, fn);
+    }
+    on(event: string, fn: Listener) {
+      this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn]);
+    }
+    /** Test helper: what Electron would do on this window event. */
+    emit(event: string, ...args: unknown[]) {
+      for (const fn of this.listeners.get(event) ?? []) fn(...args);
+    }
+    getNormalBounds() {
+      return this.bounds;
+    }
+    isMaximized() {
+      return this.maximized;
+    }
+    maximize() {
+      this.maximized = true;
+    }
     show() {}
     focus() {}
     restore() {}
@@ -81,6 +102,7 @@ export function createElectronStandIn() {
       getVersion: () => '0.0.0-stand-in',
     },
     BrowserWindow,
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     // Reversible but not plain: a test can tell an encrypted value from the clear text.
     safeStorage: {
       isEncryptionAvailable: () => true,
