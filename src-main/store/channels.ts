@@ -1,7 +1,7 @@
 // Channel samples in chunks of CHUNK_SAMPLES samples: a 1-hour, 100 Hz channel is 11 chunks;
 // reading one lap reads the one or two chunks that lap covers. A chunk holds float64 values
 // (256 KiB blobs, which 64 KiB pages write fast) or, for a channel the logger recorded as
-// scaled integers, those integers (a quarter of the bytes or less to write) decoded on read
+// scaled integers, those integers (2 to 8 times fewer bytes to write) decoded on read
 // with the importer's own formula — the same bits either way.
 import { decodeScaled, INT_BYTES, intView, scaledRange, type IntType, type Scaling, type ScaledInts } from '../telemetry/scaled.ts';
 import type { Db } from './database.ts';
@@ -134,8 +134,9 @@ export class ChannelStore {
       if (enc.type === 'f64') {
         const from = blob.byteOffset + a * 8;
         out.set(from % 8 === 0 ? new Float64Array(blob.buffer, from, b - a) : new Float64Array(blob.buffer.slice(from, from + (b - a) * 8)), at);
+      } else {
+        decodeScaled(intView(enc.type, blob, n), enc.scaling, out, a, b, at);
       }
-      else decodeScaled(intView(enc.type, blob, n), enc.scaling, out, a, b, at);
     }
     return out;
   }
