@@ -1,6 +1,9 @@
-// Channel samples in chunks of CHUNK_SAMPLES float64s (256 KiB blobs, which 64 KiB pages
-// write fast): a 1-hour, 100 Hz channel is 11 chunks; reading one lap reads the one or two
-// chunks that lap covers.
+// Channel samples in chunks of CHUNK_SAMPLES samples: a 1-hour, 100 Hz channel is 11 chunks;
+// reading one lap reads the one or two chunks that lap covers. A chunk holds float64 values
+// (256 KiB blobs, which 64 KiB pages write fast) or, for a channel the logger recorded as
+// scaled integers, those integers (2 to 8 times fewer bytes to write) decoded on read
+// with the importer's own formula — the same bits either way.
+import { decodeScaled, INT_BYTES, intView, scaledRange, type IntType, type Scaling, type ScaledInts } from '../telemetry/scaled.ts';
 import type { Db } from './database.ts';
 
 export const CHUNK_SAMPLES = 32768;
@@ -18,7 +21,11 @@ export interface ChannelInfo {
   missing: number;
   min: number | null;
   max: number | null;
+  /** How the chunks hold the samples. */
+  encoding: SampleEncoding;
 }
+
+export type SampleEncoding = { type: 'f64' } | { type: IntType; scaling: Scaling };
 
 interface ChannelRow {
   id: number;
@@ -33,6 +40,8 @@ interface ChannelRow {
   missing: number;
   min: number | null;
   max: number | null;
+  encoding: 'f64' | IntType;
+  scaling: string | null;
 }
 
 const fromRow = (r: ChannelRow): ChannelInfo => ({
@@ -48,6 +57,7 @@ const fromRow = (r: ChannelRow): ChannelInfo => ({
   missing: r.missing,
   min: r.min,
   max: r.max,
+  encoding: r.encoding === 'f64' ? { type: 'f64' } : { type: r.encoding, scaling: JSON.parse(r.scaling!) as Scaling },
 });
 
 export interface NewChannel {
@@ -58,6 +68,8 @@ export interface NewChannel {
   rateHz: number;
   startS: number;
   samples: Float64Array;
+  /** When present, what is stored (and `samples` is never read): see ImportedChannel.scaled. */
+  scaled?: ScaledInts;
 }
 
 export class ChannelStore {
@@ -68,9 +80,9 @@ export class ChannelStore {
   private readonly chunks;
 
   constructor(db: Db) {
-    this.insertChannel = db.prepare<[string, string, string, string, string | null, number, number, number, number, number | null, number | null]>(
-      `INSERT INTO channels (session_id, name, source_name, unit, source, rate_hz, start_s, sample_count, missing, min, max)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.insertChannel = db.prepare<[string, string, string, string, string | null, number, number, number, number, number | null, number | null, string, string | null]>(
+      `INSERT INTO channels (session_id, name, source_name, unit, source, rate_hz, start_s, sample_count, missing, min, max, encoding, scaling)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertChunk = db.prepare<[number, number, Buffer]>('INSERT INTO channel_chunks (channel_id, chunk, samples) VALUES (?, ?, ?)');
     this.byName = db.prepare<[string, string], ChannelRow>('SELECT * FROM channels WHERE session_id = ? AND name = ?');
@@ -82,27 +94,14 @@ export class ChannelStore {
 
   /** Stores one channel (call inside the import's transaction). */
   add(sessionId: string, c: NewChannel): number {
-    let min = Infinity;
-    let max = -Infinity;
-    let missing = 0;
-    const s = c.samples;
-    for (let i = 0; i < s.length; i++) {
-      const v = s[i]!;
-      if (v !== v) missing++;
-      else {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-    }
-    const hasValues = missing < s.length;
+    const stored = c.scaled ? scaledForm(c.scaled) : f64Form(c.samples);
+    const { range, missing, count } = stored;
     const id = Number(
-      this.insertChannel.run(sessionId, c.name, c.sourceName, c.unit, c.source ?? null, c.rateHz, c.startS, s.length, missing, hasValues ? min : null, hasValues ? max : null)
+      this.insertChannel.run(sessionId, c.name, c.sourceName, c.unit, c.source ?? null, c.rateHz, c.startS, count, missing, range?.min ?? null, range?.max ?? null, stored.encoding, stored.scaling)
         .lastInsertRowid,
     );
-    const bytes = Buffer.from(s.buffer, s.byteOffset, s.byteLength);
-    for (let k = 0; k * CHUNK_SAMPLES < s.length; k++) {
-      this.insertChunk.run(id, k, bytes.subarray(k * CHUNK_SAMPLES * 8, Math.min(s.length, (k + 1) * CHUNK_SAMPLES) * 8));
-    }
+    const bytesPerChunk = CHUNK_SAMPLES * stored.bytesPerSample;
+    for (let k = 0; k * CHUNK_SAMPLES < count; k++) this.insertChunk.run(id, k, stored.bytes.subarray(k * bytesPerChunk, (k + 1) * bytesPerChunk));
     return id;
   }
 
@@ -123,12 +122,21 @@ export class ChannelStore {
     if (end === start) return out;
     const first = Math.floor(start / CHUNK_SAMPLES);
     const last = Math.floor((end - 1) / CHUNK_SAMPLES);
+    const enc = channel.encoding;
     for (const row of this.chunks.iterate(channel.id, first, last)) {
       const chunkStart = row.chunk * CHUNK_SAMPLES;
-      const values = new Float64Array(row.samples.buffer.slice(row.samples.byteOffset, row.samples.byteOffset + row.samples.byteLength));
+      const blob = row.samples;
+      const n = blob.byteLength / (enc.type === 'f64' ? 8 : INT_BYTES[enc.type]);
       const a = Math.max(start, chunkStart) - chunkStart;
-      const b = Math.min(end, chunkStart + values.length) - chunkStart;
-      out.set(values.subarray(a, b), chunkStart + a - start);
+      const b = Math.min(end, chunkStart + n) - chunkStart;
+      if (b <= a) continue;
+      const at = chunkStart + a - start;
+      if (enc.type === 'f64') {
+        const from = blob.byteOffset + a * 8;
+        out.set(from % 8 === 0 ? new Float64Array(blob.buffer, from, b - a) : new Float64Array(blob.buffer.slice(from, from + (b - a) * 8)), at);
+      } else {
+        decodeScaled(intView(enc.type, blob, n), enc.scaling, out, a, b, at);
+      }
     }
     return out;
   }
@@ -139,4 +147,46 @@ export class ChannelStore {
     const to = Math.max(from, Math.ceil((endS - channel.startS) * channel.rateHz - 1e-9));
     return { samples: this.read(channel, from, to), firstIndex: from };
   }
+}
+
+interface StoredForm {
+  encoding: 'f64' | IntType;
+  scaling: string | null;
+  bytes: Buffer;
+  bytesPerSample: number;
+  count: number;
+  missing: number;
+  range: { min: number; max: number } | null;
+}
+
+/** Float64 values: NaNs counted as missing, the range over the rest. */
+function f64Form(s: Float64Array): StoredForm {
+  let min = Infinity;
+  let max = -Infinity;
+  let missing = 0;
+  for (let i = 0; i < s.length; i++) {
+    const v = s[i]!;
+    if (v !== v) missing++;
+    else {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  const range = missing < s.length ? { min, max } : null;
+  return { encoding: 'f64', scaling: null, bytes: Buffer.from(s.buffer, s.byteOffset, s.byteLength), bytesPerSample: 8, count: s.length, missing, range };
+}
+
+/** Scaled integers as they are: never missing, the range from the integer extremes. */
+function scaledForm(c: ScaledInts): StoredForm {
+  const { mul, scale, dec, shift } = c.scaling;
+  const r = c.raw;
+  return {
+    encoding: c.type,
+    scaling: JSON.stringify({ mul, scale, dec, shift }),
+    bytes: Buffer.from(r.buffer, r.byteOffset, r.byteLength),
+    bytesPerSample: INT_BYTES[c.type],
+    count: r.length,
+    missing: 0,
+    range: scaledRange(c),
+  };
 }

@@ -228,6 +228,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_account ON sessions(account_id);
     `,
   },
+  {
+    version: 5,
+    name: 'channels keep the logger\'s integer samples and scaling',
+    sql: `
+      -- 'f64': chunks of little-endian float64 values (every channel before version 5).
+      -- 'i8' / 'i16' / 'i32': chunks of the logger's little-endian integers, still CHUNK_SAMPLES
+      -- samples a chunk; values are raw × mul / (scale × 10^dec) + shift with scaling's
+      -- {"mul","scale","dec","shift"} (src-main/telemetry/scaled.ts), the importer's exact formula.
+      ALTER TABLE channels ADD COLUMN encoding TEXT NOT NULL DEFAULT 'f64' CHECK (encoding IN ('f64', 'i8', 'i16', 'i32'));
+      ALTER TABLE channels ADD COLUMN scaling TEXT CHECK ((encoding = 'f64') = (scaling IS NULL));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -12,7 +12,7 @@ import { JobQueue } from '../jobs/queue.ts';
 import type { PluginService } from '../plugins/service.ts';
 import { detectFormat } from './formats/index.ts';
 import { gateCrossings, headingNear, lapsFromCrossings, lapsFromLogger, realFixes, type Gate, type Lap } from './laps.ts';
-import { ImportError, type ImportedChannel, type ImportedSession } from './model.ts';
+import { ImportError, sampleCount, type ImportedChannel, type ImportedSession } from './model.ts';
 
 export interface GateInput {
   lat: number;
@@ -51,7 +51,10 @@ const DEFAULT_GATE_WIDTH_M = 30;
 
 export function sessionDuration(channels: ImportedChannel[]): number {
   let end = 0;
-  for (const c of channels) if (c.samples.length) end = Math.max(end, c.startS + (c.samples.length - 1) / c.rateHz);
+  for (const c of channels) {
+    const n = sampleCount(c);
+    if (n) end = Math.max(end, c.startS + (n - 1) / c.rateHz);
+  }
   return end;
 }
 

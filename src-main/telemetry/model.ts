@@ -1,6 +1,7 @@
 // What an importer produces from one logger file, before it is stored: channels on
 // regular time grids, the session's metadata, and the lap information the logger itself
 // wrote (which wins over anything we compute).
+import type { ScaledInts } from './scaled.ts';
 
 export interface ImportedChannel {
   /** Unique within the session. Duplicates in the file get a suffix: "speed (gps)", "speed (obd)", or "Speed #2". */
@@ -14,6 +15,11 @@ export interface ImportedChannel {
   startS: number;
   /** Scaled engineering values; NaN where the logger has no sample (never 0). */
   samples: Float64Array;
+  /**
+   * The same samples as the logger's integers and scaling, when it logged them so: `samples`
+   * is then their decodeScaled (decoded on first use), and the store keeps this compact form.
+   */
+  scaled?: ScaledInts;
   /** Where a column came from when the file says so ("gps", "obd", "calc"). */
   source?: string;
 }
@@ -101,6 +107,11 @@ export function gpsChannels(lat: string | undefined, lon: string | undefined, mo
   if (more.heading) gps.heading = more.heading;
   if (more.fix) gps.fix = more.fix;
   return gps;
+}
+
+/** How many samples a channel has, without decoding integer-scaled samples. */
+export function sampleCount(c: Pick<ImportedChannel, 'samples' | 'scaled'>): number {
+  return c.scaled ? c.scaled.raw.length : c.samples.length;
 }
 
 export function emptyMetadata(): SessionMetadata {

@@ -47,17 +47,19 @@ function runAndKill(args: string[], afterMs: number): Promise<'killed' | 'finish
   });
 }
 
+const BYTES_PER_SAMPLE = { f64: 8, i8: 1, i16: 2, i32: 4 } as const;
+
 function inspect() {
   const db = new Database(dbPath, { readonly: true });
   try {
     const integrity = db.pragma('integrity_check', { simple: true });
     const sessions = db.prepare('SELECT id FROM sessions').all() as { id: string }[];
     const partial = sessions.filter(({ id }) => {
-      const channels = db.prepare('SELECT id, sample_count FROM channels WHERE session_id = ?').all(id) as { id: number; sample_count: number }[];
+      const channels = db.prepare('SELECT id, sample_count, encoding FROM channels WHERE session_id = ?').all(id) as { id: number; sample_count: number; encoding: keyof typeof BYTES_PER_SAMPLE }[];
       if (channels.length === 0) return true;
       return channels.some((c) => {
         const stored = (db.prepare('SELECT COALESCE(SUM(length(samples)), 0) AS bytes FROM channel_chunks WHERE channel_id = ?').get(c.id) as { bytes: number }).bytes;
-        return stored !== c.sample_count * 8;
+        return stored !== c.sample_count * BYTES_PER_SAMPLE[c.encoding];
       });
     });
     const attachments = (db.prepare('SELECT COUNT(*) AS n FROM attachments').get() as { n: number }).n;
@@ -76,8 +78,8 @@ beforeAll(async () => {
 
 describe('crash safety', () => {
   it('SIGKILL during an import, five times: never a partial session; then it imports once', async () => {
-    // 24 channels × 100 Hz × 30 min: about half a second of import after half a second of start-up
-    const { ld, ldx } = bigLog(24, 100, 1800, [60, 150, 240, 330]);
+    // 24 channels × 100 Hz × 1 hour: a few tenths of a second of import after about as much start-up
+    const { ld, ldx } = bigLog(24, 100, 3600, [60, 150, 240, 330]);
     writeFileSync(join(dir, 'big.ld'), ld);
     writeFileSync(join(dir, 'big.ldx'), ldx);
     const clear = () => {
@@ -86,14 +88,18 @@ describe('crash safety', () => {
       db.exec('DELETE FROM attachments; DELETE FROM jobs;');
       db.close();
     };
-    // How long a whole run takes here (start-up + import): the kills land inside that span.
-    const t0 = performance.now();
+    // How long start-up alone and a whole run (start-up + import) take here: the kills land
+    // between the two, in the import.
+    let t0 = performance.now();
+    expect(await runAndKill(['import', dbPath], 120_000)).toBe('finished');
+    const startUp = performance.now() - t0;
+    t0 = performance.now();
     expect(await runAndKill(['import', dbPath, join(dir, 'big.ld')], 120_000)).toBe('finished');
     const full = performance.now() - t0;
     clear();
     let killed = 0;
     for (let i = 0; i < 5; i++) {
-      const outcome = await runAndKill(['import', dbPath, join(dir, 'big.ld')], Math.floor(full * (0.55 + 0.4 * rand())));
+      const outcome = await runAndKill(['import', dbPath, join(dir, 'big.ld')], Math.floor(startUp + Math.max(0, full - startUp) * (0.1 + 0.8 * rand())));
       if (outcome === 'killed') killed++;
       else clear(); // it got through: forget it, so the next attempt is a real import, not a duplicate
       const state = inspect();

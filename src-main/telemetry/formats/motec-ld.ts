@@ -3,6 +3,7 @@
 // little-endian; every pointer is checked before it is followed, and anything that cannot be
 // read raises an ImportError carrying the byte offset of the problem.
 import { decodeText } from '../text.ts';
+import { decodeAll, decodeScaled, intView, isIdentity, type IntType, type Scaling, type ScaledInts } from '../scaled.ts';
 import { emptyMetadata, ImportError, uniqueNames, type ImportContext, type ImportedChannel, type ImportedSession, type Importer, type LoggerLaps, type SessionMetadata } from '../model.ts';
 
 const FORMAT = 'motec-ld';
@@ -75,15 +76,6 @@ export function float16ToNumber(h: number): number {
   if (exp === 0) return sign * frac * 2 ** -24;
   if (exp === 0x1f) return frac ? NaN : sign * Infinity;
   return sign * (1024 + frac) * 2 ** (exp - 25);
-}
-
-/**
- * `raw × mul / (scale × 10^dec) + shift`, arranged so that each step is exact or a single
- * correctly rounded division (raw 123 at dec 1 gives exactly 12.3).
- */
-export function ldScale(raw: number, mul: number, scale: number, dec: number, shift: number): number {
-  const v = dec >= 0 ? (raw * mul) / (scale * 10 ** dec) : (raw * mul * 10 ** -dec) / scale;
-  return shift === 0 ? v : v + shift;
 }
 
 // ---- bounds-checked reading --------------------------------------------------------------
@@ -251,10 +243,14 @@ interface RawChannel {
   unit: string;
   rateHz: number;
   type: SampleType;
-  /** Unscaled samples, kept only for the Beacon channel (an event stream, decoded from raw words). */
-  raw: Float64Array | null;
-  samples: Float64Array;
+  /** The samples as logged, for integer types (the Beacon channel is decoded from these raw words). */
+  ints: ScaledInts | null;
+  /** Engineering values (for integers: decoded on first use). */
+  readonly samples: Float64Array;
 }
+
+const INT_TYPES: Partial<Record<SampleType, IntType>> = { int8: 'i8', int16: 'i16', int32: 'i32' };
+const EMPTY = new Float64Array(0);
 
 function readRecords(r: Reader, warnings: string[]): number[] {
   const first = r.u32(H.metaPtr, 'the header');
@@ -340,40 +336,21 @@ function readChannel(r: Reader, rec: number, index: number, warnings: string[], 
       throw new ImportError(FORMAT, `${label}: the channels claim more sample data than the file holds (their data blocks overlap; corrupt channel list)`, { offset: rec + R.count });
     }
   }
-  const raw = new Float64Array(count);
-  switch (type) {
-    case 'int8':
-      for (let i = 0; i < count; i++) raw[i] = v.getInt8(dataPtr + i);
-      break;
-    case 'int16':
-      for (let i = 0; i < count; i++) raw[i] = v.getInt16(dataPtr + 2 * i, true);
-      break;
-    case 'int32':
-      for (let i = 0; i < count; i++) raw[i] = v.getInt32(dataPtr + 4 * i, true);
-      break;
-    case 'float16':
-      for (let i = 0; i < count; i++) raw[i] = float16ToNumber(v.getUint16(dataPtr + 2 * i, true));
-      break;
-    case 'float32':
-      for (let i = 0; i < count; i++) raw[i] = v.getFloat32(dataPtr + 4 * i, true);
-      break;
+  const scaling: Scaling = { mul, scale, dec, shift };
+  const base = { recordOffset: rec, name, unit, rateHz: rate, type };
+  const intType = INT_TYPES[type];
+  if (intType) {
+    // Integers stay as they are in the file (a view, no copy): the store keeps them in this
+    // form, and the values are decoded only where something reads them.
+    const ints: ScaledInts = { type: intType, raw: intView(intType, r.bytes.subarray(dataPtr, dataPtr + count * size), count), scaling };
+    let decoded: Float64Array | null = null;
+    return Object.defineProperty({ ...base, ints, samples: EMPTY }, 'samples', { get: () => (decoded ??= decodeAll(ints)), enumerable: true });
   }
-  const keepRaw = BEACON_NAME.test(name);
-  const samples = keepRaw ? raw.slice() : raw;
-  if (mul !== 1 || scale !== 1 || dec !== 0 || shift !== 0) {
-    // ldScale with its power of ten computed once: the same operations in the same order,
-    // so the same bits, without a pow per sample.
-    if (dec >= 0) {
-      const den = scale * 10 ** dec;
-      if (shift === 0) for (let i = 0; i < count; i++) samples[i] = (samples[i]! * mul) / den;
-      else for (let i = 0; i < count; i++) samples[i] = (samples[i]! * mul) / den + shift;
-    } else {
-      const p = 10 ** -dec;
-      if (shift === 0) for (let i = 0; i < count; i++) samples[i] = (samples[i]! * mul * p) / scale;
-      else for (let i = 0; i < count; i++) samples[i] = (samples[i]! * mul * p) / scale + shift;
-    }
-  }
-  return { recordOffset: rec, name, unit, rateHz: rate, type, raw: keepRaw ? raw : null, samples };
+  const samples = new Float64Array(count);
+  if (type === 'float16') for (let i = 0; i < count; i++) samples[i] = float16ToNumber(v.getUint16(dataPtr + 2 * i, true));
+  else for (let i = 0; i < count; i++) samples[i] = v.getFloat32(dataPtr + 4 * i, true);
+  if (!isIdentity(scaling)) decodeScaled(samples, scaling, samples);
+  return { ...base, ints: null, samples };
 }
 
 // ---- laps --------------------------------------------------------------------------------
@@ -578,9 +555,9 @@ function loggerLaps(channels: RawChannel[], ctx: ImportContext, durationS: numbe
     }
   }
   // 2. The Beacon channel.
-  const beacon = channels.find((c) => c.raw && BEACON_NAME.test(c.name) && (c.type === 'int16' || c.type === 'int8' || c.type === 'int32'));
-  if (beacon?.raw) {
-    const events = decodeBeaconWords(beacon.raw, beacon.rateHz);
+  const beacon = channels.find((c) => c.ints && BEACON_NAME.test(c.name));
+  if (beacon?.ints) {
+    const events = decodeBeaconWords(beacon.ints.raw, beacon.rateHz);
     const times = events.filter((e) => START_FINISH_IDS.has(e.id) && e.timeS >= 0).map((e) => e.timeS);
     times.sort((a, b) => a - b);
     if (times.length) return { kind: 'markers', times, source: 'motec-ld Beacon channel' };
@@ -656,11 +633,18 @@ function parseLd(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
   if (records.length > 0 && raw.length === 0) warnings.push('no channel could be read');
 
   let durationS = 0;
-  for (const c of raw) if (c.samples.length) durationS = Math.max(durationS, (c.samples.length - 1) / c.rateHz);
+  for (const c of raw) {
+    const n = c.ints ? c.ints.raw.length : c.samples.length;
+    if (n) durationS = Math.max(durationS, (n - 1) / c.rateHz);
+  }
 
-  const channels: ImportedChannel[] = uniqueNames(
-    raw.map((c) => ({ name: c.name, sourceName: c.name, unit: c.unit, rateHz: c.rateHz, startS: 0, samples: c.samples })),
-  );
+  const names = uniqueNames(raw.map((c) => ({ name: c.name })));
+  const channels: ImportedChannel[] = raw.map((c, i) => {
+    const ch = { name: names[i]!.name, sourceName: c.name, unit: c.unit, rateHz: c.rateHz, startS: 0 };
+    if (!c.ints) return { ...ch, samples: c.samples };
+    // samples stays lazy (shared with the lap finder's decode): the store never needs it
+    return Object.defineProperty({ ...ch, scaled: c.ints, samples: EMPTY }, 'samples', { get: () => c.samples, enumerable: true });
+  });
   const laps = loggerLaps(raw, ctx, durationS, warnings);
   return { format: FORMAT, metadata, channels, loggerLaps: laps, gate: null, gps: findGpsChannels(channels), warnings };
 }
