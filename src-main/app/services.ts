@@ -4,14 +4,20 @@ import { PluginService } from '../plugins/service.ts';
 import { ChannelStore } from '../store/channels.ts';
 import { JobQueue } from '../jobs/queue.ts';
 import { KpiWorker } from '../jobs/kpi-worker.ts';
+import { JobRunner } from '../jobs/runner.ts';
 import { TelemetryImporter } from '../telemetry/import.ts';
 import { MathChannels } from '../telemetry/math-channels.ts';
 import { openDatabase, schemaVersion, type Db } from '../store/database.ts';
 import { SessionStore } from '../store/sessions.ts';
 import { SettingsStore } from '../store/settings.ts';
+import { AccountStore } from '../store/accounts.ts';
+import { memoryCredentials, type CredentialStore } from './credentials.ts';
+import { EventBus } from './events.ts';
 
 export interface ServicesOptions {
   dbPath: string;
+  /** Where the online sign-in token lives; default: in memory only. */
+  credentials?: CredentialStore;
 }
 
 export interface Services {
@@ -19,11 +25,16 @@ export interface Services {
   readonly db: Db;
   readonly settings: SettingsStore;
   readonly sessions: SessionStore;
+  readonly accounts: AccountStore;
+  readonly credentials: CredentialStore;
+  readonly events: EventBus;
   readonly plugins: PluginService;
   readonly channels: ChannelStore;
   readonly jobs: JobQueue;
   readonly telemetry: TelemetryImporter;
   readonly kpiWorker: KpiWorker;
+  /** Background KPI jobs; started by long-lived processes (desktop app, server). */
+  readonly jobRunner: JobRunner;
   readonly math: MathChannels;
   readonly appVersion: string;
   readonly schemaVersion: number;
@@ -34,20 +45,27 @@ export function createServices(options: ServicesOptions): Services {
   const db = openDatabase(options.dbPath);
   const plugins = new PluginService({ db });
   const channels = new ChannelStore(db);
+  const kpiWorker = new KpiWorker(db, plugins);
+  const jobRunner = new JobRunner(kpiWorker);
   return {
     dbPath: options.dbPath,
     db,
     settings: new SettingsStore(db),
     sessions: new SessionStore(db),
+    accounts: new AccountStore(db),
+    credentials: options.credentials ?? memoryCredentials(),
+    events: new EventBus(),
     plugins,
     channels,
     jobs: new JobQueue(db),
     telemetry: new TelemetryImporter(db, plugins),
-    kpiWorker: new KpiWorker(db, plugins),
+    kpiWorker,
+    jobRunner,
     math: new MathChannels(db, plugins, channels),
     appVersion: pkg.version,
     schemaVersion: schemaVersion(db),
     close: () => {
+      void jobRunner.stop();
       plugins.close();
       db.close();
     },

@@ -3,7 +3,7 @@ import type { HandlerSlice } from '../types.ts';
 import type { Services } from '../services.ts';
 
 const MODE_KEY = 'runtime.mode';
-const SERVER_URL_KEY = 'runtime.serverUrl';
+export const SERVER_URL_KEY = 'runtime.serverUrl';
 
 function modeState(services: Services): ModeState {
   return {

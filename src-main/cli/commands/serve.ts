@@ -28,8 +28,11 @@ export const serveCommand: Command = {
     }
     const token = (values.token as string | undefined) ?? process.env.RACE_SERVER_TOKEN ?? randomBytes(24).toString('base64url');
     const app = ctx.app();
+    // a long-lived process: imported sessions get their KPIs without anyone waiting for them
+    app.services.jobRunner.start();
     const running = await startHttpServer({
       dispatch: app.dispatch,
+      events: app.services.events,
       token,
       uiDir,
       host,
@@ -49,7 +52,10 @@ export const serveCommand: Command = {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         // In-flight requests finish; then the database is closed cleanly.
-        running.close().then(resolve, resolve);
+        running
+          .close()
+          .then(() => app.services.jobRunner.stop())
+          .then(resolve, resolve);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
