@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { Account, ChannelSummary, GateArgs, Grant, ImportResult, InvokeOutcome, LapInfo, LapKpi, ModeState, PluginInfo, RuntimeKind, RuntimeMode, ServerSettings, SessionSummary, VersionInfo } from './model.ts';
 import { CapabilityName, InterfaceName } from '../plugins/manifest.ts';
+import type { Subscribe } from './events.ts';
 
 export * from './model.ts';
 export * from './events.ts';
@@ -28,7 +29,8 @@ const progressId = z.string().min(1).max(100);
 
 const UploadedFile = z.strictObject({
   fileName: z.string().min(1).max(255),
-  bytes: z.instanceof(Uint8Array),
+  // any Uint8Array (a Node Buffer too), whatever its buffer: the codec carries it as bytes
+  bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected the file bytes (a Uint8Array)'),
 });
 
 export const contract = {
@@ -206,6 +208,9 @@ export type RaceApi = {
     readonly [M in MethodName as Member<M, N>]: (...args: CallArgs<M>) => Promise<MethodResult<M>>;
   };
 };
+
+/** What the renderer holds: the methods, plus the contract's events (race.on(name, listener)). */
+export type RaceBridge = RaceApi & { readonly on: Subscribe };
 
 /** Any transport: send one call, get its value back or throw a RaceError. */
 export type Transport = (method: MethodName, args: unknown) => Promise<unknown>;

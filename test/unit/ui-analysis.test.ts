@@ -7,15 +7,17 @@ import { distanceAxis, distanceFromGps, distanceFromSpeed, indexAt, onAxis, resa
 const trace = (samples: number[], rateHz = 10, startS = 0): Trace => ({ rateHz, startS, samples: Float64Array.from(samples) });
 
 describe('valueAt / resample', () => {
-  it('interpolates between real samples, takes the nearest next to a gap, NaN outside', () => {
+  it('interpolates between real samples, takes the nearest next to a gap, holds the ends for one period, NaN further out', () => {
     const t = trace([0, 10, NaN, 30], 1, 100);
     expect(valueAt(t, 100)).toBe(0);
     expect(valueAt(t, 100.25)).toBeCloseTo(2.5);
     expect(valueAt(t, 101.2)).toBe(10); // next sample missing: nearest
     expect(valueAt(t, 101.8)).toBeNaN();
     expect(valueAt(t, 103)).toBe(30);
-    expect(valueAt(t, 99.5)).toBeNaN();
-    expect(valueAt(t, 103.5)).toBeNaN();
+    expect(valueAt(t, 99.5)).toBe(0);
+    expect(valueAt(t, 103.5)).toBe(30);
+    expect(valueAt(t, 98.9)).toBeNaN();
+    expect(valueAt(t, 104.1)).toBeNaN();
     expect([...resample(t, Float64Array.from([100.5, NaN, 103]))]).toEqual([5, NaN, 30]);
   });
 });
@@ -43,6 +45,16 @@ describe('axes', () => {
     expect([...axis.laps.get(2)!.t]).toEqual([12, 12.5, 13, 13.5, 14, 14.5, 15]);
     const speed = trace([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], 1);
     expect([...onAxis(axis, 2, speed)].slice(0, 3)).toEqual([12, 12.5, 13]);
+  });
+
+  it('measures each lap from its own start even when the lap starts between two samples', () => {
+    const cumulative = trace([0, 10, 20, 30, 40, 50], 1);
+    const axis = distanceAxis([{ lap: 1, startS: 0.5, endS: 4.5, distance: cumulative }], 5);
+    const l = axis.laps.get(1)!;
+    expect(axis.step).toBeCloseTo(10); // 5 → 45 m: 40 m
+    expect(l.t[0]).toBeCloseTo(0.5);
+    expect(l.t[2]).toBeCloseTo(2.5);
+    expect(l.t[4]).toBeCloseTo(4.5);
   });
 
   it('inverts distance to time so that the same grid point is the same place on every lap', () => {

@@ -30,15 +30,21 @@ export interface Axis {
   laps: Map<number, LapBasis>;
 }
 
-/** Value of a trace at session time t: linear between two real samples, nearest next to a gap, NaN outside. */
+/**
+ * Value of a trace at session time t: linear between two real samples, the nearest next to
+ * a gap. Up to one sample period beyond either end the end sample holds (a lap boundary
+ * falls between samples); further out is NaN.
+ */
 export function valueAt(trace: Trace, t: number): number {
   const pos = (t - trace.startS) * trace.rateHz;
   const n = trace.samples.length;
-  if (!(pos >= -1e-9 && pos <= n - 1 + 1e-9)) return NaN;
-  const i = Math.min(n - 1, Math.max(0, Math.floor(pos)));
+  if (!(pos >= -1 && pos <= n)) return NaN;
+  if (pos <= 0) return trace.samples[0]!;
+  if (pos >= n - 1) return trace.samples[n - 1]!;
+  const i = Math.floor(pos);
   const f = pos - i;
   const a = trace.samples[i]!;
-  if (f <= 1e-12 || i + 1 >= n) return a;
+  if (f <= 1e-12) return a;
   const b = trace.samples[i + 1]!;
   if (a === a && b === b) return a + (b - a) * f;
   return f < 0.5 ? a : b;
