@@ -11,9 +11,9 @@ export function mark(name: string): void {
   performance.mark(name);
 }
 
-/** A measure from a mark (if it exists) to now. */
-export function measureFrom(name: string, startMark: string): void {
+/** A measure from a mark (if it exists) to now; the mark is used up. */
+export function measureFrom(name: string, startMark: string, detail?: unknown): void {
   if (performance.getEntriesByName(startMark, 'mark').length === 0) return;
-  performance.measure(name, startMark);
+  performance.measure(name, { start: startMark, detail });
   performance.clearMarks(startMark);
 }

@@ -10,8 +10,11 @@ import { indexAt, type Axis } from '../analysis/traces.ts';
 import { fullRange, zoomRange, panRange, type OverlayModel, type PlotModel, type XRange } from './model.ts';
 
 export interface PlotStackEvents {
-  /** The cursor's grid index (null: it left the plots), and the pointer event that moved it. */
-  onCursor(index: number | null, event: Event | null): void;
+  /**
+   * The cursor's grid index (null: it left the plots); the pointer event that moved it and
+   * when the page started handling that event (performance.now()), when it was one.
+   */
+  onCursor(index: number | null, event: Event | null, handlingFrom: number | null): void;
   onRange(range: XRange): void;
   /** Every plot has drawn the model given to setModel. */
   onDrawn(): void;
@@ -47,6 +50,11 @@ export class PlotStack {
   private pendingDraws = 0;
   private readonly resizeObserver: ResizeObserver;
   private xReadout: HTMLElement | null = null;
+  /** When the current pointer event reached the plots (capture phase, before uPlot's handler). */
+  private dispatchedAt: number | null = null;
+  private readonly onPointer = () => {
+    this.dispatchedAt = performance.now();
+  };
 
   constructor(root: HTMLElement, events: PlotStackEvents) {
     this.root = root;
@@ -54,11 +62,13 @@ export class PlotStack {
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(root);
     root.addEventListener('wheel', this.onWheel, { passive: false });
+    root.addEventListener('mousemove', this.onPointer, { capture: true });
   }
 
   destroy(): void {
     this.resizeObserver.disconnect();
     this.root.removeEventListener('wheel', this.onWheel);
+    this.root.removeEventListener('mousemove', this.onPointer, { capture: true });
     this.clear();
   }
 
@@ -219,12 +229,12 @@ export class PlotStack {
       if (left < 0) {
         for (const e of this.entries) if (e.u !== src) e.u.setCursor({ left: -10, top: -10 }, false);
         this.showReadouts(null);
-        this.events.onCursor(null, event);
+        this.events.onCursor(null, event, null);
         return;
       }
       const x = src.posToVal(left, 'x');
       this.moveCursorTo(x, src);
-      this.events.onCursor(indexAt(this.model.axis, x), event);
+      this.events.onCursor(indexAt(this.model.axis, x), event, event ? this.dispatchedAt : null);
     } finally {
       this.syncing = false;
     }
