@@ -33,6 +33,8 @@ export const serveCommand: Command = {
     const running = await startHttpServer({
       dispatch: app.dispatch,
       events: app.services.events,
+      // browser mode uploads whole logger files (base64 in the body): an hour of MoTeC data is tens of MB
+      bodyLimitBytes: uiDir ? 512 * 1024 * 1024 : undefined,
       token,
       uiDir,
       host,

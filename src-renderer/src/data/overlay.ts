@@ -104,6 +104,7 @@ export async function loadOverlay(req: OverlayRequest, onLoaded?: () => void): P
   }
 
   const plots: PlotModel[] = [];
+  if (axis.kind === 'time' && req.laps.length > 1 && (speed || gps)) notes.push('Time variance compares laps at the same place: switch to the distance axis (D) to see it.');
   const ref = req.refLap !== null && req.laps.some((l) => l.number === req.refLap) ? req.refLap : (req.laps[0]?.number ?? null);
   if (axis.kind === 'distance' && ref !== null && req.laps.length > 1) {
     plots.push({

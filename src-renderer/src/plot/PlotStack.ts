@@ -82,7 +82,8 @@ export class PlotStack {
     const count = Math.max(1, this.model?.plots.length ?? 1);
     const headers = count * 26 + 24; // + the x axis under the last plot
     const width = Math.max(200, Math.floor(this.root.clientWidth));
-    const height = Math.max(120, Math.floor((this.root.clientHeight - headers - 4) / count));
+    // share the height; past ~6 plots they keep a readable minimum and the stack scrolls
+    const height = Math.max(90, Math.floor((this.root.clientHeight - headers - 4) / count));
     return { width, height };
   }
 

@@ -3,17 +3,19 @@ import { useEffect, useRef, type ReactNode } from 'react';
 /** A modal question with a safe default: Escape or Cancel says no; the focus starts on Cancel. */
 export function ConfirmDialog(props: { title: string; children: ReactNode; confirmLabel: string; danger?: boolean; busy?: boolean; onConfirm: () => void; onCancel: () => void }) {
   const cancel = useRef<HTMLButtonElement>(null);
+  const onCancel = useRef(props.onCancel);
+  onCancel.current = props.onCancel;
   useEffect(() => {
     cancel.current?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         e.stopPropagation();
-        props.onCancel();
+        onCancel.current();
       }
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
-  }, [props.onCancel]);
+  }, []);
   return (
     <div className="modal-backdrop" onClick={props.onCancel}>
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title" onClick={(e) => e.stopPropagation()}>
