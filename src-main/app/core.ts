@@ -5,6 +5,8 @@ import { runtimeHandlers } from './handlers/runtime.ts';
 import { sessionHandlers } from './handlers/sessions.ts';
 import { pluginHandlers } from './handlers/plugins.ts';
 import { telemetryHandlers } from './handlers/telemetry.ts';
+import { accountHandlers } from './handlers/accounts.ts';
+import { settingsHandlers } from './handlers/settings.ts';
 import { createDispatch, type Dispatch } from './dispatch.ts';
 import { createServices, type Services, type ServicesOptions } from './services.ts';
 import type { HandlerTable } from './types.ts';
@@ -23,6 +25,8 @@ export function createHandlerTable(services: Services): HandlerTable {
     ...sessionHandlers(services),
     ...pluginHandlers(services),
     ...telemetryHandlers(services),
+    ...accountHandlers(services),
+    ...settingsHandlers(services),
   };
 }
 

@@ -45,15 +45,22 @@ export class ServerLink {
     return this.secrets.get(TOKEN_SECRET) !== null;
   }
 
-  /** Sets the server (null forgets it and signs out); a new token replaces the old one. */
-  configure(url: string | null, token?: string): void {
+  /**
+   * Sets the server (null forgets it and signs out); token null signs out. A token belongs
+   * to the server that issued it: a new URL without a new token signs out.
+   */
+  configure(url: string | null, token?: string | null): void {
+    const previous = this.serverUrl();
     if (url === null) {
       this.settings.set(SERVER_URL_KEY, null);
       this.secrets.delete(TOKEN_SECRET);
     } else {
       new RaceServerClient({ url, token: '' }); // validates the URL
-      this.settings.set(SERVER_URL_KEY, url.replace(/\/+$/, ''));
-      if (token !== undefined) this.secrets.set(TOKEN_SECRET, token);
+      const normalized = url.replace(/\/+$/, '');
+      this.settings.set(SERVER_URL_KEY, normalized);
+      if (token === null) this.secrets.delete(TOKEN_SECRET);
+      else if (token !== undefined) this.secrets.set(TOKEN_SECRET, token);
+      else if (normalized !== previous) this.secrets.delete(TOKEN_SECRET);
     }
     this.reachability = null;
   }

@@ -1,36 +1,45 @@
 // The long-lived pieces handlers use. Built once per process (desktop app, CLI, server).
 import pkg from '../../package.json' with { type: 'json' };
 import { PluginService } from '../plugins/service.ts';
+import type { RuntimeKind } from '../plugins/runtime/types.ts';
 import { ChannelStore } from '../store/channels.ts';
 import { JobQueue } from '../jobs/queue.ts';
 import { KpiWorker } from '../jobs/kpi-worker.ts';
+import { JobRunner } from '../jobs/runner.ts';
 import { TelemetryImporter } from '../telemetry/import.ts';
 import { MathChannels } from '../telemetry/math-channels.ts';
 import { openDatabase, schemaVersion, type Db } from '../store/database.ts';
 import { SessionStore } from '../store/sessions.ts';
-import { AccountStore } from '../store/accounts.ts';
-import { SettingsSecretStore, type SecretStore } from '../platform/secrets.ts';
-import { ServerLink } from './server-link.ts';
 import { SettingsStore } from '../store/settings.ts';
+import { AccountStore } from '../store/accounts.ts';
+import { MemorySecretStore, type SecretStore } from '../platform/secrets.ts';
+import { ServerLink } from './server-link.ts';
+import { EventBus } from './events.ts';
 
 export interface ServicesOptions {
   dbPath: string;
-  /** Where the server token is kept; the Electron main process passes one backed by safeStorage. */
+  /** Where the server token is kept: in memory by default; the Electron main process passes one backed by safeStorage. */
   secrets?: (settings: SettingsStore) => SecretStore;
+  /** The engine background KPI jobs run in: QuickJS on the desktop, V8 on the server. */
+  jobRuntime?: RuntimeKind;
 }
 
 export interface Services {
   readonly dbPath: string;
   readonly db: Db;
   readonly settings: SettingsStore;
-  readonly accounts: AccountStore;
-  readonly server: ServerLink;
   readonly sessions: SessionStore;
+  readonly accounts: AccountStore;
+  /** The online server: URL, token, and where each plugin call goes (Offline/Online/Auto). */
+  readonly server: ServerLink;
+  readonly events: EventBus;
   readonly plugins: PluginService;
   readonly channels: ChannelStore;
   readonly jobs: JobQueue;
   readonly telemetry: TelemetryImporter;
   readonly kpiWorker: KpiWorker;
+  /** Background KPI jobs; started by long-lived processes (desktop app, server). */
+  readonly jobRunner: JobRunner;
   readonly math: MathChannels;
   readonly appVersion: string;
   readonly schemaVersion: number;
@@ -42,22 +51,27 @@ export function createServices(options: ServicesOptions): Services {
   const plugins = new PluginService({ db });
   const channels = new ChannelStore(db);
   const settings = new SettingsStore(db);
+  const kpiWorker = new KpiWorker(db, plugins, options.jobRuntime ?? 'quickjs');
+  const jobRunner = new JobRunner(kpiWorker);
   return {
     dbPath: options.dbPath,
     db,
     settings,
-    accounts: new AccountStore(db),
-    server: new ServerLink(settings, options.secrets?.(settings) ?? new SettingsSecretStore(settings)),
     sessions: new SessionStore(db),
+    accounts: new AccountStore(db),
+    server: new ServerLink(settings, options.secrets?.(settings) ?? new MemorySecretStore()),
+    events: new EventBus(),
     plugins,
     channels,
     jobs: new JobQueue(db),
     telemetry: new TelemetryImporter(db, plugins),
-    kpiWorker: new KpiWorker(db, plugins),
+    kpiWorker,
+    jobRunner,
     math: new MathChannels(db, plugins, channels),
     appVersion: pkg.version,
     schemaVersion: schemaVersion(db),
     close: () => {
+      void jobRunner.stop(0);
       plugins.close();
       db.close();
     },

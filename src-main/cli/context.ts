@@ -1,6 +1,7 @@
 // What every command gets: parsed options, output streams, and a lazily opened app core
 // (so `race --help` never touches the database).
 import { createAppCore, type AppCore } from '../app/core.ts';
+import type { ServicesOptions } from '../app/services.ts';
 import type { MethodName, MethodResult, MethodArgs } from '../../src-shared/contract/index.ts';
 import { unwrapEnvelope } from '../../src-shared/errors.ts';
 
@@ -21,8 +22,9 @@ export class CliContext {
     this.io = io;
   }
 
-  app(): AppCore {
-    this.core ??= createAppCore({ dbPath: this.dbPath });
+  /** The app core, opened on first use (`options` apply then: the server asks for V8 jobs). */
+  app(options: Omit<ServicesOptions, 'dbPath'> = {}): AppCore {
+    this.core ??= createAppCore({ dbPath: this.dbPath, ...options });
     return this.core;
   }
 

@@ -1,8 +1,9 @@
 // The contract over Electron IPC: one ipcMain.handle per contract method, nothing else.
-import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { methodNames } from '../../src-shared/contract/index.ts';
 import type { Envelope } from '../../src-shared/errors.ts';
-import { ipcChannel } from '../../src-shared/ipc.ts';
+import { ipcChannel, ipcEventChannel } from '../../src-shared/ipc.ts';
+import type { EventBus } from '../app/events.ts';
 import type { Dispatch } from '../app/dispatch.ts';
 
 export function registerContractIpc(
@@ -18,4 +19,12 @@ export function registerContractIpc(
       return dispatch(method, args, { transport: 'ipc' });
     });
   }
+}
+
+/** Contract events to the app window (none while it is closed), one channel per event. */
+export function forwardEvents(events: EventBus, target: () => Pick<WebContents, 'send' | 'isDestroyed'> | null): () => void {
+  return events.subscribe((name, payload) => {
+    const contents = target();
+    if (contents && !contents.isDestroyed()) contents.send(ipcEventChannel(name), payload);
+  });
 }

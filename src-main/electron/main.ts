@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAppCore } from '../app/core.ts';
 import { resolveDbPath, userDataDir } from '../platform/paths.ts';
-import { registerContractIpc } from './ipc.ts';
+import { forwardEvents, registerContractIpc } from './ipc.ts';
 import { SafeStorageSecretStore } from './secrets.ts';
 import { MIN_SIZE, restoreWindowState, saveWindowState } from './window-state.ts';
 import { hardenSession, hardenWebContents, isAppUrl, isTrustedSender, WEB_PREFERENCES } from './security.ts';
@@ -26,6 +26,8 @@ if (!app.requestSingleInstanceLock()) {
   registerContractIpc(ipcMain, core.dispatch, (event) => isTrustedSender(event, isApp));
 
   let mainWindow: BrowserWindow | null = null;
+  forwardEvents(core.services.events, () => mainWindow?.webContents ?? null);
+  core.services.jobRunner.start();
 
   const createMainWindow = (): BrowserWindow => {
     const { settings } = core.services;

@@ -2,8 +2,6 @@
 // tokens, rate limit), the contract for browser mode, and the background job runner that
 // works through the KPI jobs uploads queue. The CLI, the tests and the benchmark start it
 // the same way.
-import { KpiWorker } from '../jobs/kpi-worker.ts';
-import { JobRunner } from '../jobs/runner.ts';
 import type { AppCore } from '../app/core.ts';
 import { createRestApi, type RestLimits } from './rest.ts';
 import { startHttpServer, type RunningServer } from './server.ts';
@@ -31,9 +29,9 @@ export interface RaceServer extends RunningServer {
 export async function startRaceServer(options: RaceServerOptions): Promise<RaceServer> {
   const { app } = options;
   const { services } = app;
-  // The server's engine is V8 (isolated-vm, in its supervised process); results are the
-  // same bits the desktop's QuickJS gives.
-  const runner = options.runJobs === false ? null : new JobRunner(new KpiWorker(services.db, services.plugins, 'v8'));
+  // KPI jobs from uploads run in the background (in V8 when the core was made with
+  // jobRuntime 'v8', as `race serve` does; results are the same bits either way).
+  const runner = options.runJobs === false ? null : services.jobRunner;
   const rest = createRestApi({
     services,
     dispatch: app.dispatch,
@@ -48,6 +46,9 @@ export async function startRaceServer(options: RaceServerOptions): Promise<RaceS
     host: options.host,
     port: options.port,
     rest,
+    events: services.events,
+    // browser mode uploads whole logger files (base64 in the body): an hour of MoTeC data is tens of MB
+    bodyLimitBytes: options.uiDir ? 512 * 1024 * 1024 : undefined,
     health: { version: services.appVersion, schema: services.schemaVersion },
     log: options.log,
   });

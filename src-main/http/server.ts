@@ -5,6 +5,7 @@
 //   POST /api/rpc/<method>      → the contract table, Envelope, codec-encoded: browser mode
 //                                 (the same renderer on a second screen in the garage) and tests
 //                                 of the real UI in Chromium — the operator's token or session cookie
+//   GET  /api/events            → contract events as Server-Sent Events (same auth)
 //   GET  /?token=<token>        → sets the session cookie, redirects to /
 //   GET  /<file>                → the built renderer, when uiDir is set
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,10 +15,12 @@ import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp.ts';
 import { decodeJson, encodeJson } from '../../src-shared/codec.ts';
 import { ERROR_CODES, RaceError, type Envelope } from '../../src-shared/errors.ts';
 import { RPC_PATH } from '../../src-shared/rpc-client.ts';
+import { EVENTS_PATH } from '../../src-shared/contract/index.ts';
 import type { Dispatch } from '../app/dispatch.ts';
 import { readBody } from './body.ts';
 import type { RestApi } from './rest.ts';
 import { readStaticFile } from './static-files.ts';
+import { endEventStreams, streamEvents, type EventSourceLike } from './events.ts';
 
 export const SESSION_COOKIE = 'race_session';
 
@@ -34,6 +37,8 @@ export interface HttpServerOptions {
   /** What GET /health reports beside ok. */
   health?: Record<string, unknown>;
   bodyLimitBytes?: number;
+  /** Contract events to stream at GET /api/events; without it that route is a 404. */
+  events?: EventSourceLike;
   /** One line per request: method, route, status, milliseconds. */
   log?: (line: string) => void;
 }
@@ -132,6 +137,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
       }
       return `${RPC_PATH}${method}`;
     }
+    if (url.pathname === EVENTS_PATH && options.events && req.method === 'GET') {
+      if (!authorized(req)) {
+        sendEnvelope(res, { ok: false, error: { code: 'UNAUTHORIZED', message: 'missing or wrong token' } });
+        return EVENTS_PATH;
+      }
+      streamEvents(server, req, res, options.events);
+      return EVENTS_PATH;
+    }
     if (options.uiDir && (req.method === 'GET' || req.method === 'HEAD')) {
       const token = url.searchParams.get('token');
       if (url.pathname === '/' && token !== null) {
@@ -167,7 +180,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     return '(none)';
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     route(req, res, url)
@@ -180,6 +193,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         log(`${req.method} ${routeName} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`);
       });
   });
+  return server;
 }
 
 export async function startHttpServer(options: HttpServerOptions & { port?: number; host?: string }): Promise<RunningServer> {
@@ -201,6 +215,7 @@ export async function startHttpServer(options: HttpServerOptions & { port?: numb
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        endEventStreams(server);
         server.closeIdleConnections();
       }),
   };

@@ -6,7 +6,7 @@ import { ChannelStore } from '../store/channels.ts';
 import { PluginError } from '../plugins/errors.ts';
 import type { PluginService } from '../plugins/service.ts';
 import type { RuntimeKind } from '../plugins/runtime/types.ts';
-import { resolveChannel } from '../telemetry/aliases.ts';
+import { resolveChannel } from '../../src-shared/channel-aliases.ts';
 import { KPI_JOB, type KpiJobPayload } from '../telemetry/import.ts';
 import { JobQueue, type Job } from './queue.ts';
 

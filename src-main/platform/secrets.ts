@@ -1,8 +1,7 @@
 // Where the app keeps a secret (the server API token). The Electron main process supplies
-// one backed by the OS keychain (safeStorage); elsewhere (CLI, server, tests) the default
-// keeps it in the local database, which only this user can read. Either way the token stays
-// on the Node side: no contract method returns it.
-import type { SettingsStore } from '../store/settings.ts';
+// one backed by the OS keychain (safeStorage); elsewhere (browser mode, tests) the default
+// keeps it in memory only. Either way the token stays on the Node side: no contract method
+// returns it.
 
 export interface SecretStore {
   get(name: string): string | null;
@@ -12,19 +11,17 @@ export interface SecretStore {
   readonly kind: string;
 }
 
-export class SettingsSecretStore implements SecretStore {
-  readonly kind = 'local database';
-  private readonly settings: SettingsStore;
-  constructor(settings: SettingsStore) {
-    this.settings = settings;
-  }
+/** Outside the desktop app: kept for the life of the process only, never written in plain text. */
+export class MemorySecretStore implements SecretStore {
+  readonly kind = 'memory (until the process ends)';
+  private readonly values = new Map<string, string>();
   get(name: string): string | null {
-    return this.settings.get<string | null>(`secret.${name}`, null);
+    return this.values.get(name) ?? null;
   }
   set(name: string, value: string): void {
-    this.settings.set(`secret.${name}`, value);
+    this.values.set(name, value);
   }
   delete(name: string): void {
-    this.settings.set(`secret.${name}`, null);
+    this.values.delete(name);
   }
 }

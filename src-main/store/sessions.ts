@@ -15,9 +15,11 @@ interface SessionRow {
 }
 
 export class SessionStore {
+  private readonly db: Db;
   private readonly listStmt;
 
   constructor(db: Db) {
+    this.db = db;
     this.listStmt = db.prepare<[string], SessionRow>(`
       SELECT s.id, s.venue, s.vehicle, s.driver, s.started_at, s.source_format, s.imported_at,
              COUNT(l.number) AS lap_count, MIN(l.time_ms) AS best_lap_ms
@@ -41,5 +43,22 @@ export class SessionStore {
       bestLapMs: r.best_lap_ms,
       importedAt: r.imported_at,
     }));
+  }
+
+  /**
+   * Deletes a session and everything derived from it, in one transaction: its original file
+   * (the session, laps, channels, KPIs and cached math go with it by cascade) and its KPI jobs
+   * that are not running (a running one finds the session gone and fails for good).
+   */
+  delete(id: string, accountId: string): boolean {
+    return this.db.transaction(() => {
+      // another account's session is not there to delete
+      const row = this.db.prepare('SELECT attachment_id FROM sessions WHERE id = ? AND account_id = ?').get(id, accountId) as { attachment_id: string | null } | undefined;
+      if (!row) return false;
+      this.db.prepare("DELETE FROM jobs WHERE status != 'running' AND json_extract(payload, '$.sessionId') = ?").run(id);
+      this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+      if (row.attachment_id !== null) this.db.prepare('DELETE FROM attachments WHERE id = ?').run(row.attachment_id);
+      return true;
+    }).immediate();
   }
 }

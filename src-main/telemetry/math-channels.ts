@@ -11,7 +11,7 @@ import type { PluginService } from '../plugins/service.ts';
 import type { RuntimeKind } from '../plugins/runtime/types.ts';
 import { toCommonTimeBase, type RatedChannel } from '../plugins/resample.ts';
 import type { RaceServerClient } from '../plugins/server-client.ts';
-import { resolveChannel } from './aliases.ts';
+import { resolveChannel } from '../../src-shared/channel-aliases.ts';
 
 export interface MathRequest {
   sessionId: string;

@@ -1,10 +1,10 @@
 /// <reference types="vite/client" />
-import type { RaceApi } from '../../src-shared/contract/index.ts';
+import type { RaceBridge } from '../../src-shared/contract/index.ts';
 
 declare global {
   interface Window {
     /** Set by the preload in the desktop app; absent in browser mode. */
-    race?: RaceApi;
+    race?: RaceBridge;
   }
 }
 export {};

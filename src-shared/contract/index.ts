@@ -5,10 +5,12 @@
 // A method takes one argument object (or none) and returns one value, so the same call
 // maps 1:1 onto an IPC invoke, an HTTP POST body and CLI flags.
 import { z } from 'zod';
-import { ChannelSummary, GateArgs, Grant, ImportResult, InvokeOutcome, LapInfo, LapKpi, ModeState, PluginInfo, RuntimeKind, RuntimeMode, SessionSummary, VersionInfo } from './model.ts';
+import { Account, ChannelSummary, GateArgs, Grant, ImportResult, InvokeOutcome, LapInfo, LapKpi, ModeState, PluginInfo, RuntimeKind, RuntimeMode, ServerSettings, SessionSummary, VersionInfo } from './model.ts';
 import { CapabilityName, InterfaceName } from '../plugins/manifest.ts';
+import type { Subscribe } from './events.ts';
 
 export * from './model.ts';
+export * from './events.ts';
 
 interface MethodSpec<A extends z.ZodType, R extends z.ZodType> {
   summary: string;
@@ -21,6 +23,15 @@ function method<A extends z.ZodType, R extends z.ZodType>(spec: MethodSpec<A, R>
 }
 
 const noArgs = z.strictObject({});
+
+/** Names the import in 'import.progress' events (chosen by the caller, e.g. a random id). */
+const progressId = z.string().min(1).max(100);
+
+const UploadedFile = z.strictObject({
+  fileName: z.string().min(1).max(255),
+  // any Uint8Array (a Node Buffer too), whatever its buffer: the codec carries it as bytes
+  bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected the file bytes (a Uint8Array)'),
+});
 
 export const contract = {
   'app.version': method({
@@ -38,11 +49,6 @@ export const contract = {
     args: z.strictObject({ mode: RuntimeMode }),
     result: ModeState,
   }),
-  'runtime.setServer': method({
-    summary: 'Set the Race server for online mode and sign in with an API token (url null: forget it and sign out)',
-    args: z.strictObject({ url: z.string().min(1).max(2000).nullable(), token: z.string().min(1).max(500).optional() }),
-    result: ModeState,
-  }),
   'sessions.list': method({
     summary: 'Imported sessions, newest first',
     args: noArgs,
@@ -50,8 +56,24 @@ export const contract = {
   }),
   'sessions.import': method({
     summary: 'Import logger files (format detected from the content); one result per file',
-    args: z.strictObject({ paths: z.array(z.string().min(1)).min(1).max(1000), gate: GateArgs.optional() }),
+    args: z.strictObject({ paths: z.array(z.string().min(1)).min(1).max(1000), gate: GateArgs.optional(), progressId: progressId.optional() }),
     result: z.array(ImportResult),
+  }),
+  'sessions.upload': method({
+    summary: 'Import one logger file given as bytes (browser mode, drag and drop), with files beside it such as a .ldx',
+    args: z.strictObject({
+      ...UploadedFile.shape,
+      /** Files that sit beside it on the logger's disk (MoTeC .ldx beacons for a .ld). */
+      siblings: z.array(UploadedFile).max(8).optional(),
+      gate: GateArgs.optional(),
+      progressId: progressId.optional(),
+    }),
+    result: ImportResult,
+  }),
+  'sessions.delete': method({
+    summary: 'Delete a session with its laps, channels, KPIs and original file',
+    args: z.strictObject({ sessionId: z.string().min(1) }),
+    result: z.object({ deleted: z.boolean() }),
   }),
   'sessions.laps': method({
     summary: 'Laps of a session: time, kind (lap/out/in/partial), delta to the best lap',
@@ -139,6 +161,29 @@ export const contract = {
     args: z.strictObject({ accountId: z.string().min(1).optional(), pluginId: z.string().min(1), capability: CapabilityName }),
     result: z.array(Grant),
   }),
+  'accounts.list': method({
+    summary: 'Local accounts (grants and plugin storage belong to an account)',
+    args: noArgs,
+    result: z.array(Account),
+  }),
+  'accounts.create': method({
+    summary: 'Add a local account',
+    args: z.strictObject({ name: z.string().trim().min(1).max(80) }),
+    result: Account,
+  }),
+  'settings.getServer': method({
+    summary: 'The Race server for online mode, and whether a sign-in token is set (never the token)',
+    args: noArgs,
+    result: ServerSettings,
+  }),
+  'settings.setServer': method({
+    summary: 'Set the Race server URL (null: none) and optionally sign in with a token (null: sign out)',
+    args: z.strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).max(2000).nullable(), // any host: a LAN IP or localhost is a team server too
+      token: z.string().min(1).max(4096).nullable().optional(),
+    }),
+    result: ServerSettings,
+  }),
 } as const;
 
 export type Contract = typeof contract;
@@ -166,6 +211,9 @@ export type RaceApi = {
     readonly [M in MethodName as Member<M, N>]: (...args: CallArgs<M>) => Promise<MethodResult<M>>;
   };
 };
+
+/** What the renderer holds: the methods, plus the contract's events (race.on(name, listener)). */
+export type RaceBridge = RaceApi & { readonly on: Subscribe };
 
 /** Any transport: send one call, get its value back or throw a RaceError. */
 export type Transport = (method: MethodName, args: unknown) => Promise<unknown>;

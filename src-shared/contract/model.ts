@@ -55,6 +55,8 @@ export const PluginInfo = z.object({
   enabled: z.boolean(),
   hash: z.string(),
   installedAt: z.string(),
+  /** The manifest's per-interface metadata (math inputs/outputs, uiCell params…), as JSON. */
+  meta: z.record(z.string(), z.unknown()),
 });
 export type PluginInfo = z.infer<typeof PluginInfo>;
 
@@ -115,3 +117,10 @@ export type ChannelSummary = z.infer<typeof ChannelSummary>;
 
 export const LapKpi = z.object({ lap: z.number().int(), plugin: z.string(), name: z.string(), value: z.number().nullable(), unit: z.string(), better: z.enum(['higher', 'lower', 'none']) });
 export type LapKpi = z.infer<typeof LapKpi>;
+
+export const Account = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+export type Account = z.infer<typeof Account>;
+
+/** The Race server of online mode. The token never leaves the Node side: only whether one is set. */
+export const ServerSettings = z.object({ url: z.string().nullable(), tokenSet: z.boolean() });
+export type ServerSettings = z.infer<typeof ServerSettings>;

@@ -34,7 +34,7 @@ describe.skipIf(!availability.ok)('app shell in Chromium (browser mode)', () => 
     lap.run(0, 0, 150, 150000, 'out');
     lap.run(1, 150, 288.5, 138500, 'lap');
     lap.run(2, 288.5, 425.1, 136600, 'lap');
-    server = await startHttpServer({ dispatch: core.dispatch, token, uiDir });
+    server = await startHttpServer({ dispatch: core.dispatch, events: core.services.events, token, uiDir });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -52,8 +52,8 @@ describe.skipIf(!availability.ok)('app shell in Chromium (browser mode)', () => 
 
   it('renders the shell with navigation and the version from the Node side', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const label of ['Sessions', 'Plugins', 'Accounts', 'Live']) {
-      await expect(nav.getByRole('button', { name: label }).isVisible()).resolves.toBe(true);
+    for (const label of ['Sessions', 'Session', 'Channels', 'Dashboard', 'Run plan', 'Live', 'Plugins', 'Accounts']) {
+      await expect(nav.getByRole('button', { name: label, exact: true }).isVisible()).resolves.toBe(true);
     }
     await page.getByTestId('version').getByText(/^v\d+\.\d+\.\d+ · browser mode$/).waitFor();
     expect(page.url()).toBe(`${server.url}/`); // the token left the address bar
@@ -78,10 +78,11 @@ describe.skipIf(!availability.ok)('app shell in Chromium (browser mode)', () => 
 
   it('navigates by click and by Alt+number', async () => {
     await page.getByRole('button', { name: 'Plugins' }).click();
-    await page.getByRole('heading', { name: 'Plugins' }).waitFor();
+    await page.getByRole('heading', { name: 'Plugins & grants' }).waitFor();
     await page.screenshot({ path: join(shots, 'shell-plugins.png') });
-    await page.keyboard.press('Alt+4');
+    await page.keyboard.press('Alt+6');
     await page.getByRole('heading', { name: 'Live' }).waitFor();
+    await page.getByText('No session open').first().waitFor(); // session screens say what to do first
     await page.keyboard.press('Alt+1');
     await page.getByRole('heading', { name: 'Sessions' }).waitFor();
   });

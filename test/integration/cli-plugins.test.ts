@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chromiumAvailability } from '../support/chromium.ts';
 import { decodeJson } from '../../src-shared/codec.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -91,6 +92,14 @@ describe('race plugins / invoke / grants / parity / bench', () => {
         expect(row!.value).toBeGreaterThan(0);
         expect(row!.ratioToNode).toBeGreaterThan(0);
       }
+    }
+    // the UI figures come from the page's own marks, or say why they could not be taken
+    const ui = results.filter((x) => x.runtime === 'chromium');
+    if (chromiumAvailability().ok) {
+      expect(ui.map((x) => x.name)).toEqual(['ui: Session screen painted (40 laps, KPIs)', 'ui: overlay 3 laps × 4 channels @ 100 Hz drawn', 'ui: cursor move across plots + track map']);
+      for (const row of ui) expect(row.value, row.name).toBeGreaterThan(0);
+    } else {
+      expect(ui).toEqual([expect.objectContaining({ value: null, note: expect.stringMatching(/^skipped: /) })]);
     }
   }, 240_000);
 });

@@ -101,8 +101,9 @@ describe('built main bundle', () => {
   it('keeps the server token in main, encrypted with safeStorage, and never hands it to the renderer', async () => {
     const trusted = ipcEvent(pathToFileURL(rendererIndex).href);
     const token = 'race_secret-token-for-the-test';
-    const reply = await call('race:runtime.setServer', trusted, { url: 'http://127.0.0.1:9/', token });
-    expect(reply).toEqual({ ok: true, value: { mode: 'online', serverUrl: 'http://127.0.0.1:9', signedIn: true } });
+    const reply = await call('race:settings.setServer', trusted, { url: 'http://127.0.0.1:9/', token });
+    expect(reply).toEqual({ ok: true, value: { url: 'http://127.0.0.1:9', tokenSet: true } });
+    expect(await call('race:runtime.getMode', trusted, {})).toEqual({ ok: true, value: { mode: 'online', serverUrl: 'http://127.0.0.1:9', signedIn: true } });
     expect(JSON.stringify(await call('race:runtime.getMode', trusted, {}))).not.toContain(token);
     const db = new Database(process.env.RACE_DB!, { readonly: true });
     const rows = db.prepare("SELECT key, value FROM settings WHERE key LIKE 'secret.%'").all() as { key: string; value: string }[];
@@ -113,7 +114,7 @@ describe('built main bundle', () => {
     // online with an unreachable server: a clear error, not a hang or a silent local run
     const invoke = (await call('race:plugins.invoke', trusted, { plugin: 'p', interface: 'math', input: {} })) as any;
     expect(invoke.error).toMatchObject({ code: 'NOT_AVAILABLE', message: expect.stringMatching(/cannot reach the Race server at http:\/\/127\.0\.0\.1:9/) });
-    expect(await call('race:runtime.setServer', trusted, { url: null })).toEqual({ ok: true, value: { mode: 'online', serverUrl: null, signedIn: false } });
+    expect(await call('race:settings.setServer', trusted, { url: null })).toEqual({ ok: true, value: { url: null, tokenSet: false } });
   });
 
   it('remembers the window\'s place and size when it closes', () => {

@@ -56,7 +56,8 @@ describe('Offline / Online / Auto', () => {
   });
 
   it('Online sends the call to the server, uploading the local bundle, with the same bits as offline', async () => {
-    expect(await call('runtime.setServer', { url: server.url, token })).toMatchObject({ serverUrl: server.url, signedIn: true });
+    expect(await call('settings.setServer', { url: server.url, token })).toEqual({ url: server.url, tokenSet: true });
+    expect(await call('runtime.getMode', {})).toMatchObject({ serverUrl: server.url, signedIn: true });
     const online = await call('plugins.invoke', { plugin: 'rolling-avg-rpm', interface: 'math', input, now: 1 });
     expect(online.runtime).toBe('v8');
     expect(serverApp.services.plugins.plugins.get('rolling-avg-rpm', accountId)?.hash).toBe(desktop.services.plugins.plugins.get('rolling-avg-rpm')!.hash);
@@ -80,7 +81,7 @@ describe('Offline / Online / Auto', () => {
   it('Auto uses the server when it answers and local QuickJS when it does not', async () => {
     await call('runtime.setMode', { mode: 'auto' });
     expect((await call('plugins.invoke', { plugin: 'rolling-avg-rpm', interface: 'math', input })).runtime).toBe('v8');
-    await call('runtime.setServer', { url: 'http://127.0.0.1:9', token });
+    await call('settings.setServer', { url: 'http://127.0.0.1:9', token });
     expect((await call('plugins.invoke', { plugin: 'rolling-avg-rpm', interface: 'math', input })).runtime).toBe('quickjs');
   });
 });

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { methodNames } from '../../src-shared/contract/index.ts';
-import { ipcChannel } from '../../src-shared/ipc.ts';
+import { ipcChannel, ipcEventChannel } from '../../src-shared/ipc.ts';
 
 const preloadPath = join(import.meta.dirname, '../../out/preload/index.cjs');
 
@@ -13,6 +13,7 @@ function loadPreload(reply: (channel: string, args: unknown) => unknown) {
   const exposed = new Map<string, any>();
   const invocations: { channel: string; args: unknown }[] = [];
   const required: string[] = [];
+  const listeners = new Map<string, ((event: unknown, payload: unknown) => void)[]>();
   const electron = {
     contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
     ipcRenderer: {
@@ -20,6 +21,8 @@ function loadPreload(reply: (channel: string, args: unknown) => unknown) {
         invocations.push({ channel, args });
         return reply(channel, args);
       },
+      on: (channel: string, fn: (event: unknown, payload: unknown) => void) => listeners.set(channel, [...(listeners.get(channel) ?? []), fn]),
+      removeListener: (channel: string, fn: (event: unknown, payload: unknown) => void) => listeners.set(channel, (listeners.get(channel) ?? []).filter((f) => f !== fn)),
     },
   };
   const sandboxedRequire = (id: string) => {
@@ -29,7 +32,7 @@ function loadPreload(reply: (channel: string, args: unknown) => unknown) {
   };
   const module = { exports: {} };
   new Function('require', 'module', 'exports', readFileSync(preloadPath, 'utf8'))(sandboxedRequire, module, module.exports);
-  return { exposed, invocations, required };
+  return { exposed, invocations, required, listeners };
 }
 
 function leafMethods(api: Record<string, Record<string, unknown>>): string[] {
@@ -78,5 +81,20 @@ describe('built preload', () => {
       code: 'BAD_ARGS',
       message: 'runtime.setMode: invalid arguments — mode: bad',
     });
+  });
+
+  it('delivers contract events from their IPC channels through race.on, and unsubscribes', () => {
+    const { exposed, listeners } = loadPreload(() => ({ ok: true, value: null }));
+    const race = exposed.get('race');
+    const got: unknown[] = [];
+    const off = race.on('import.progress', (p: unknown) => got.push(p));
+    const payload = { progressId: 'p1', file: 'a.ld', phase: 'parsing', fraction: 0.5 };
+    for (const fn of listeners.get(ipcEventChannel('import.progress')) ?? []) fn({ sender: 'main' }, payload);
+    expect(got).toEqual([payload]); // the payload only, never Electron's event object
+    off();
+    expect(listeners.get(ipcEventChannel('import.progress'))).toEqual([]);
+    // only contract events: no listening on arbitrary channels through it
+    expect(() => race.on('race:sessions.list', () => {})).toThrow(/unknown event/);
+    expect([...listeners.keys()]).toEqual([ipcEventChannel('import.progress')]);
   });
 });

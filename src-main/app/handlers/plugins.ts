@@ -17,6 +17,7 @@ export function pluginInfo(p: InstalledPlugin): PluginInfo {
     enabled: p.enabled,
     hash: p.hash,
     installedAt: p.installedAt,
+    meta: p.manifest.meta as Record<string, unknown>,
   };
 }
 

@@ -7,15 +7,11 @@ function modeState(services: Services): ModeState {
   return { mode: server.mode(), serverUrl: server.serverUrl(), signedIn: server.signedIn() };
 }
 
-export function runtimeHandlers(services: Services): HandlerSlice<'runtime.getMode' | 'runtime.setMode' | 'runtime.setServer'> {
+export function runtimeHandlers(services: Services): HandlerSlice<'runtime.getMode' | 'runtime.setMode'> {
   return {
     'runtime.getMode': () => modeState(services),
     'runtime.setMode': ({ mode }) => {
       services.server.setMode(mode);
-      return modeState(services);
-    },
-    'runtime.setServer': ({ url, token }) => {
-      services.server.configure(url, token);
       return modeState(services);
     },
   };

@@ -1,6 +1,7 @@
 import type { LapInfo } from '../../../src-shared/contract/index.ts';
 import { RaceError } from '../../../src-shared/errors.ts';
 import type { Lap } from '../../telemetry/laps.ts';
+import type { ImportOptions, ImportOutcome } from '../../telemetry/import.ts';
 import { accountFor } from '../account-scope.ts';
 import type { CallContext, HandlerSlice } from '../types.ts';
 import type { Services } from '../services.ts';
@@ -19,7 +20,35 @@ export function withDeltas(rows: LapRow[]): LapInfo[] {
   return rows.map((r) => ({ number: r.number, startS: r.start_s, endS: r.end_s, timeMs: r.time_ms, kind: r.kind, deltaToBestMs: r.kind === 'lap' && best !== null ? r.time_ms - best : null }));
 }
 
-export function telemetryHandlers(services: Services): HandlerSlice<'sessions.import' | 'sessions.laps' | 'sessions.kpis' | 'sessions.channels' | 'sessions.samples' | 'sessions.math' | 'sessions.resplit'> {
+/**
+ * Import options that report progress as 'import.progress' events when the caller named the
+ * import (progressId), at most once per whole percent; and the closing event for the outcome.
+ */
+function progressReporting(services: Services, progressId: string | undefined, file: string) {
+  let last = -1;
+  const emit = (phase: 'parsing' | 'storing' | 'done' | 'failed', fraction: number) => {
+    if (progressId !== undefined) services.events.emit('import.progress', { progressId, file, phase, fraction });
+  };
+  const options: Pick<ImportOptions, 'onProgress'> = {
+    onProgress: (done, total) => {
+      const fraction = total > 0 ? Math.min(1, done / total) : 0;
+      const pct = Math.floor(fraction * 100);
+      if (pct === last) return;
+      last = pct;
+      // the importer reports the whole file parsed just before it transforms, splits and writes
+      emit(fraction >= 1 ? 'storing' : 'parsing', fraction);
+    },
+  };
+  const finish = (o: ImportOutcome): ImportOutcome => {
+    emit(o.status === 'failed' ? 'failed' : 'done', 1);
+    // the new session's KPI jobs: start them now rather than at the runner's next poll
+    if (o.status === 'imported') services.jobRunner.wake();
+    return o;
+  };
+  return { options, finish };
+}
+
+export function telemetryHandlers(services: Services): HandlerSlice<'sessions.import' | 'sessions.upload' | 'sessions.laps' | 'sessions.kpis' | 'sessions.channels' | 'sessions.samples' | 'sessions.math' | 'sessions.resplit'> {
   const { db } = services;
   // Another account's session does not exist as far as the caller can tell.
   const requireSession = (id: string, call: CallContext) => {
@@ -28,12 +57,22 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
   const laps = (sessionId: string) =>
     withDeltas(db.prepare('SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? ORDER BY number').all(sessionId) as LapRow[]);
   return {
-    'sessions.import': async ({ paths, gate }, call) => {
+    'sessions.import': async ({ paths, gate, progressId }, call) => {
       // Paths name files on this machine: only its operator may import by path.
       if (call.account !== undefined) throw new RaceError('FORBIDDEN', 'import by path is for this machine\'s operator; upload the file instead (POST /attachments)');
       const out = [];
-      for (const p of paths) out.push(await services.telemetry.importFile(p, { gate, accountId: accountFor(call) }));
+      for (const p of paths) {
+        const progress = progressReporting(services, progressId, p);
+        out.push(progress.finish(await services.telemetry.importFile(p, { gate, accountId: accountFor(call), ...progress.options })));
+      }
       return out;
+    },
+    'sessions.upload': async ({ fileName, bytes, siblings, gate, progressId }, call) => {
+      // Uploaded bytes take the same path as a file on disk: only where the bytes and the
+      // files beside them come from differs.
+      const beside = new Map((siblings ?? []).map((s) => [s.fileName, s.bytes]));
+      const progress = progressReporting(services, progressId, fileName);
+      return progress.finish(await services.telemetry.importBytes(fileName, bytes, { gate, accountId: accountFor(call), ...progress.options }, (name) => beside.get(name) ?? null));
     },
     'sessions.laps': ({ sessionId }, call) => {
       requireSession(sessionId, call);

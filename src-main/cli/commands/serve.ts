@@ -43,7 +43,8 @@ export const serveCommand: Command = {
     const uploadMb = numberOption(values['max-upload-mb'], 'max-upload-mb', 1, 4096, 512);
     const operatorToken = (values.token as string | undefined) ?? process.env.RACE_SERVER_TOKEN ?? randomBytes(24).toString('base64url');
     const server = await startRaceServer({
-      app: ctx.app(),
+      // the server's engine for background KPI jobs is V8, like its invocations
+      app: ctx.app({ jobRuntime: 'v8' }),
       port,
       host,
       uiDir,

@@ -1,3 +1,4 @@
+// Shared by the Node side (plugin inputs, KPI jobs) and the UI (default plots, the track map).
 // Loggers name the same quantity differently ("Ground Speed", "Vehicle Speed", "GPS_Speed",
 // "speed (gps)"). A plugin asks for a canonical name; the session's channel is found by the
 // exact name first, then case-insensitively, then by these aliases in order of preference.
