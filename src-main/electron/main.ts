@@ -1,11 +1,12 @@
 // The Electron main process. The only module folder that imports 'electron'; everything
 // it runs (store, handlers, plugin runtimes) is the same code the CLI and server use.
-import { app, BrowserWindow, ipcMain, safeStorage, screen, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAppCore } from '../app/core.ts';
 import { resolveDbPath, userDataDir } from '../platform/paths.ts';
 import { forwardEvents, registerContractIpc } from './ipc.ts';
+import { installMenu } from './menu.ts';
 import { SafeStorageSecretStore } from './secrets.ts';
 import { MIN_SIZE, restoreWindowState, saveWindowState } from './window-state.ts';
 import { hardenSession, hardenWebContents, isAppUrl, isTrustedSender, WEB_PREFERENCES } from './security.ts';
@@ -68,6 +69,7 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession);
+    installMenu({ core, window: () => mainWindow, Menu, dialog, shell });
     mainWindow = createMainWindow();
   });
 }

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import type { RuntimeMode } from '../../src-shared/contract/index.ts';
 import { race } from './bridge.ts';
 import { useRaceQuery } from './useRaceQuery.ts';
@@ -7,6 +8,8 @@ const LABELS: Record<RuntimeMode, string> = { offline: 'Offline', online: 'Onlin
 /** Where plugin calls run — always visible, one click to change. */
 export function ModeSwitch() {
   const mode = useRaceQuery(() => race.runtime.getMode(), []);
+  // switched elsewhere (the app menu): follow
+  useEffect(() => race.on('runtime.mode', () => mode.reload()), [mode.reload]);
   const set = (next: RuntimeMode) => {
     race.runtime.setMode({ mode: next }).then(mode.reload, mode.reload);
   };

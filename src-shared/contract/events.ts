@@ -4,6 +4,7 @@
 // the UI must not miss is also readable with a method call (e.g. sessions.list after an
 // import), so a dropped event never leaves the UI wrong, only less lively.
 import { z } from 'zod';
+import { RuntimeMode } from './model.ts';
 
 export const ImportPhase = z.enum(['parsing', 'storing', 'done', 'failed']);
 export type ImportPhase = z.infer<typeof ImportPhase>;
@@ -17,6 +18,8 @@ export const events = {
     /** 0–1 of the file's bytes parsed. */
     fraction: z.number().min(0).max(1),
   }),
+  /** Where plugin calls go changed (from the app menu, another window, the CLI's setMode). */
+  'runtime.mode': z.object({ mode: RuntimeMode }),
 } as const;
 
 export type Events = typeof events;

@@ -17,6 +17,8 @@ import { syntheticSession } from '../../src-main/bench/synthetic-session.ts';
 import { chromiumAvailability, launchChromium } from '../support/chromium.ts';
 import { tempDir } from '../support/tmp.ts';
 import { startUiApp, UI_DIR, type UiApp } from '../support/ui-app.ts';
+import { createAppCore } from '../../src-main/app/core.ts';
+import { startRaceServer } from '../../src-main/http/race-server.ts';
 
 const root = join(import.meta.dirname, '../..');
 const shots = join(root, 'test-results');
@@ -252,6 +254,43 @@ describe.skipIf(!availability.ok)('analysis screens in Chromium (browser mode)',
     expect(r).toEqual({ ok: true, value: { url: 'https://race.example.team', tokenSet: true } });
     expect(await page.content()).not.toContain('secret-token-xyz');
     await shot('accounts');
+  });
+
+  it('switches Offline / Online against a local race serve: the same plan, computed there and here', async () => {
+    const team = createAppCore({ dbPath: join(dir, 'team-server.db') });
+    const account = team.services.accounts.create('Pit crew');
+    const server = await startRaceServer({ app: team, port: 0, operatorToken: 'op', runJobs: false });
+    try {
+      await nav('Accounts').click();
+      await page.locator('input[name="serverUrl"]').fill(server.url);
+      await page.locator('input[name="token"]').fill(account.token.token);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.getByTestId('server-status').textContent()).toMatch(/signed in/);
+
+      const provenance = page.getByTestId('plan-provenance');
+      const summary = page.getByTestId('plan-summary');
+      const plan = async () => {
+        await nav('Run plan').click();
+        await page.getByRole('combobox', { name: 'Planner plugin' }).selectOption('fuel-plan');
+      };
+      await page.getByRole('radiogroup', { name: 'Plugin runtime' }).getByRole('radio', { name: 'Online' }).click();
+      await plan();
+      await expect.poll(() => provenance.textContent(), { timeout: 15_000 }).toMatch(/Race server \(V8\)/);
+      const online = await summary.textContent();
+      await shot('online');
+      // the server now holds the very bundle this computer runs
+      const local = app.core.services.plugins.plugins.get('fuel-plan')!;
+      expect(team.services.plugins.plugins.get('fuel-plan', account.id)?.hash).toBe(local.hash);
+
+      await page.getByRole('radiogroup', { name: 'Plugin runtime' }).getByRole('radio', { name: 'Offline' }).click();
+      await nav('Sessions').click();
+      await plan();
+      await expect.poll(() => provenance.textContent(), { timeout: 15_000 }).toMatch(/this computer \(QuickJS\)/);
+      expect(await summary.textContent()).toBe(online);
+    } finally {
+      await server.shutdown();
+      team.close();
+    }
   });
 
   it('deletes a session after confirmation', async () => {

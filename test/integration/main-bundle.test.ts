@@ -1,9 +1,9 @@
 // The BUILT main bundle (out/main/index.js, built by `npm test` before vitest runs) loaded
 // with a stand-in 'electron': it must register exactly the contract's IPC handlers, open
 // one hardened window, and answer calls through the real store.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,6 +13,7 @@ import { ipcChannel } from '../../src-shared/ipc.ts';
 import { userDataDir } from '../../src-main/platform/paths.ts';
 import { SCHEMA_VERSION } from '../../src-main/store/migrations.ts';
 import { createElectronStandIn, createWebContents } from '../support/electron-stand-in.ts';
+import { circuitSession, circuitVbo, writeVbo } from '../support/write-vbo-ibt.ts';
 
 const electron = vi.hoisted(() => ({ standIn: undefined as any }));
 vi.mock('electron', async () => {
@@ -125,6 +126,37 @@ describe('built main bundle', () => {
     const row = db.prepare("SELECT value FROM settings WHERE key = 'window.main'").get() as { value: string };
     db.close();
     expect(JSON.parse(row.value)).toEqual({ x: 100, y: 50, width: 1300, height: 850, maximized: false });
+  });
+
+  it('has an application menu: Import… through a file dialog, Open Data Folder, and the runtime switch kept in step', async () => {
+    const item = (id: string) => recorded.menu!.template.flatMap((m: any) => m.submenu ?? []).find((i: any) => i.id === id);
+    expect(item('import')).toMatchObject({ label: 'Import…', accelerator: 'CmdOrCtrl+O' });
+    const file = join(dirname(process.env.RACE_DB!), 'menu.vbo');
+    writeFileSync(file, writeVbo(circuitVbo(circuitSession({ laps: 2, lapTimeS: 20 }), { gateOrder: 'long,lat' })));
+    const trusted = ipcEvent(pathToFileURL(rendererIndex).href);
+    const before = ((await call('race:sessions.list', trusted, {})) as any).value.length;
+    recorded.openDialogAnswers.push({ canceled: false, filePaths: [file] });
+    item('import').click();
+    await vi.waitFor(async () => expect(((await call('race:sessions.list', trusted, {})) as any).value.length).toBe(before + 1));
+    // progress reached the window as events
+    const sent = recorded.windows[0]!.webContents.sent.filter((m: { channel: string }) => m.channel === 'race-event:import.progress');
+    expect(sent.at(-1)!.args[0]).toMatchObject({ file, phase: 'done' });
+    // a file that is not a logger file: a clear error box, nothing imported
+    const junk = join(dirname(process.env.RACE_DB!), 'notes.txt');
+    writeFileSync(junk, 'shopping list\n');
+    recorded.openDialogAnswers.push({ canceled: false, filePaths: [junk] });
+    item('import').click();
+    await vi.waitFor(() => expect(recorded.errorBoxes.at(-1)?.content).toMatch(/notes\.txt: not a logger file/));
+
+    item('open-data-folder').click();
+    expect(recorded.openedPaths).toEqual([dirname(process.env.RACE_DB!)]);
+
+    item('mode-auto').click();
+    await vi.waitFor(() => expect(item('mode-auto').checked).toBe(true));
+    expect(((await call('race:runtime.getMode', trusted, {})) as any).value.mode).toBe('auto');
+    await call('race:runtime.setMode', trusted, { mode: 'offline' });
+    expect(item('mode-offline').checked).toBe(true);
+    expect(item('mode-auto').checked).toBe(false);
   });
 
   it('rejects malformed arguments with an error naming the method and the field', async () => {

@@ -9,12 +9,21 @@ export interface StandInWebContents {
   on(event: string, fn: Listener): StandInWebContents;
   setWindowOpenHandler(fn: (details: { url: string }) => { action: string }): void;
   emit(event: string, ...args: unknown[]): void;
+  /** What main sent to the page (contract events). */
+  sent: { channel: string; args: unknown[] }[];
+  send(channel: string, ...args: unknown[]): void;
+  isDestroyed(): boolean;
 }
 
 export function createWebContents(): StandInWebContents {
   const listeners = new Map<string, Listener[]>();
   const contents: StandInWebContents = {
     listeners,
+    sent: [],
+    send(channel, ...args) {
+      contents.sent.push({ channel, args });
+    },
+    isDestroyed: () => false,
     on(event, fn) {
       listeners.set(event, [...(listeners.get(event) ?? []), fn]);
       return contents;
@@ -39,6 +48,10 @@ export function createElectronStandIn() {
     permissionRequestHandler: undefined as undefined | Listener,
     permissionCheckHandler: undefined as undefined | Listener,
     quitCalled: 0,
+    menu: null as null | { template: any[] },
+    openDialogAnswers: [] as { canceled: boolean; filePaths: string[] }[],
+    errorBoxes: [] as { title: string; content: string }[],
+    openedPaths: [] as string[],
   };
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
@@ -102,6 +115,22 @@ export function createElectronStandIn() {
       getVersion: () => '0.0.0-stand-in',
     },
     BrowserWindow,
+    Menu: {
+      buildFromTemplate: (template: any[]) => ({ template }),
+      setApplicationMenu: (menu: { template: any[] }) => {
+        recorded.menu = menu;
+      },
+    },
+    dialog: {
+      showOpenDialog: async () => recorded.openDialogAnswers.shift() ?? { canceled: true, filePaths: [] },
+      showErrorBox: (title: string, content: string) => recorded.errorBoxes.push({ title, content }),
+    },
+    shell: {
+      openPath: async (path: string) => {
+        recorded.openedPaths.push(path);
+        return '';
+      },
+    },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     // Reversible but not plain: a test can tell an encrypted value from the clear text.
     safeStorage: {

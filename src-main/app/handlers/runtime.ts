@@ -12,6 +12,7 @@ export function runtimeHandlers(services: Services): HandlerSlice<'runtime.getMo
     'runtime.getMode': () => modeState(services),
     'runtime.setMode': ({ mode }) => {
       services.server.setMode(mode);
+      services.events.emit('runtime.mode', { mode });
       return modeState(services);
     },
   };

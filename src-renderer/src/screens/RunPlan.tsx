@@ -189,8 +189,8 @@ export function RunPlanScreen() {
                     <pre>{result.logs.join('\n')}</pre>
                   </details>
                 )}
-                <p className="muted small">
-                  {plugin.id} {plugin.version} · {result.runtime} · {result.ms?.toFixed(1)} ms
+                <p className="muted small" data-testid="plan-provenance">
+                  {plugin.id} {plugin.version} · {result.runtime === 'v8' ? 'Race server (V8)' : 'this computer (QuickJS)'} · {result.ms?.toFixed(1)} ms
                 </p>
               </>
             )}

@@ -40,9 +40,11 @@ function useImports(onImported: () => void) {
   useEffect(
     () =>
       race.on('import.progress', (p) => {
+        // an import started elsewhere (the app menu's Import…) shows up in the list when done
+        if (p.phase === 'done') onImported();
         setRows((rs) => rs.map((r) => (r.id === p.progressId && r.phase !== 'done' && r.phase !== 'failed' ? { ...r, phase: p.phase === 'done' || p.phase === 'failed' ? r.phase : p.phase, fraction: p.fraction } : r)));
       }),
-    [],
+    [onImported],
   );
 
   const start = useCallback(
