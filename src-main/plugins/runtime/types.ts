@@ -23,7 +23,7 @@ export interface GuestCall {
   iface: InterfaceName;
   inputJson: string;
   buffers: ArrayBuffer[];
-  /** Capabilities and log limits (JSON): the same from call to call, so parsed once. */
+  /** Capabilities and log limits (JSON): the same from call to call, so sent and parsed only when it changes. */
   contextJson: string;
   /** The clock the plugin sees, ms since the epoch. */
   now: number;
@@ -112,12 +112,15 @@ export function wrapBundle(code: string): string {
   return `(function (module, exports, require) {\n${code}\n})`;
 }
 
-export function parseReply(parts: unknown[]): GuestReply {
-  const [headerJson, valueJson, ...buffers] = parts;
-  if (typeof headerJson !== 'string') throw new EngineFailure('ENGINE_ERROR', 'the guest returned no reply header');
+/**
+ * A reply as the prelude gives it: its text — the header's JSON, then for a value a newline
+ * and the value's JSON — and the ArrayBuffers of the value's typed arrays.
+ */
+export function parseReply(text: string, buffers: ArrayBuffer[]): GuestReply {
+  const newline = text.indexOf('\n');
   return {
-    header: JSON.parse(headerJson) as GuestReplyHeader,
-    valueJson: typeof valueJson === 'string' ? valueJson : null,
-    buffers: buffers as ArrayBuffer[],
+    header: JSON.parse(newline < 0 ? text : text.slice(0, newline)) as GuestReplyHeader,
+    valueJson: newline < 0 ? null : text.slice(newline + 1),
+    buffers,
   };
 }
