@@ -17,6 +17,7 @@ import { createHostBridge } from '../plugins/host-bridge.ts';
 import { QuickJsRuntime } from '../plugins/runtime/quickjs.ts';
 import { V8ProcessRuntime } from '../plugins/runtime/v8-process.ts';
 import { wrapBundle, type RuntimeKind } from '../plugins/runtime/types.ts';
+import { packValue } from '../plugins/transport.ts';
 import { timeAsync, timeSync, type BenchResult } from './measure.ts';
 
 const nodeRequire = createRequire(import.meta.url);
@@ -86,10 +87,12 @@ export async function runPluginBenchmarks(options: BenchOptions = {}): Promise<B
     const hostCall = createHostBridge({ capabilities: [], storage: null, fetchHosts: [] });
     const ctxJson = JSON.stringify({ capabilities: [], limits: { logLines: 10, logBytes: 1000 } });
     const callLimits = { timeMs: 5000, logLines: 10, logBytes: 1000 };
+    const coldBuffers: ArrayBuffer[] = [];
+    const coldInput = packValue(kpiInput(), coldBuffers);
     for (const kind of ['quickjs', 'v8'] as const) {
       const cold = await timeAsync(async () => {
         const instance = await runtimes[kind].load({ hash: kpiBundle.hash, code: kpiBundle.code, pluginId: 'bench-kpi' }, limits, 5000);
-        await instance.invoke({ callId: 1, iface: 'kpiProcessor', inputJson: '{"lap":{"number":1,"timeMs":1},"rateHz":1,"channels":{"cpu":{"$f64":0}},"meta":{}}', buffers: [new Float64Array([10, 20, 30, 95.5]).buffer], contextJson: ctxJson, now: 0, seed: 1 }, hostCall, callLimits);
+        await instance.invoke({ callId: 1, iface: 'kpiProcessor', input: coldInput, buffers: coldBuffers, contextJson: ctxJson, now: 0, seed: 1 }, hostCall, callLimits);
         instance.dispose();
       }, q ? 3 : 20);
       results.push({ name: 'cold start (load + first call + dispose)', runtime: kind, value: cold, unit: 'ms', ratioToNode: cold / nodeCold });

@@ -341,30 +341,43 @@ delete Error.stackTraceLimit;
 delete Error.prepareStackTrace;
 delete Error.isError;
 
-// ---- 9. Values in and out: JSON + ArrayBuffers for typed arrays ---------------------------
+// ---- 9. Values in and out: JSON + patches (src-main/plugins/transport.ts) ---------------
+// The plain part as JSON, and beside it where typed arrays (ArrayBuffers) and the numbers
+// JSON cannot spell go: nothing in the JSON is a tag, so nothing has to be walked for tags.
 const MAX_DEPTH = 64;
 // No interface schema takes more than 100 000 items in one array (typed arrays travel as
 // buffers and are not counted): an array or object 10× bigger is refused before it is walked,
 // so a 100M-element output fails at once, the same way in both engines — not by time or memory.
 const MAX_ITEMS = 1000000;
-const TA = { __proto__: null, Float64Array: [F64, '$f64'], Float32Array: [F32, '$f32'], Int32Array: [I32, '$i32'], Uint8Array: [U8, '$u8'] };
+const TA = { __proto__: null, Float64Array: [F64, 'f64'], Float32Array: [F32, 'f32'], Int32Array: [I32, 'i32'], Uint8Array: [U8, 'u8'] };
+const stringIndexOf = uncurry(String.prototype.indexOf);
 // The walk's state lives out here, not in closures made per call (an interpreter pays for
 // each). No call can re-enter it: it runs plugin code only through getters, which cannot reach it.
-let encBuffers = null;
+let encBuffers = null, encPatches = null;
 const encSeen = list(), encAt = list();
-/** The path to the value at a depth, spelled out only for an error message. */
+/** The path to the value at a depth, spelled out for an error message. */
 const encPath = (depth) => {
   let p = '';
   for (let i = 0; i < depth; i++) { const k = encAt[i]; p += typeof k === 'number' ? '[' + k + ']' : (p ? '.' + k : k); }
   return p;
 };
 const encRoot = (depth) => (depth === 0 ? '(root)' : encPath(depth));
+/** A patch for the value at a depth: its place is null in the JSON. */
+const encPatch = (depth, kind, buffer) => {
+  const path = list();
+  for (let i = 0; i < depth; i++) path[i] = encAt[i];
+  const patch = list();
+  patch[0] = path; patch[1] = kind;
+  if (buffer !== undefined) patch[2] = buffer;
+  encPatches[encPatches.length] = patch;
+  return null;
+};
 const encWalk = (v, depth) => {
   if (typeof v === 'number') {
-    if (v !== v) return { __proto__: null, $num: 'NaN' };
-    if (v === Infinity) return { __proto__: null, $num: 'Infinity' };
-    if (v === -Infinity) return { __proto__: null, $num: '-Infinity' };
-    if (v === 0 && 1 / v < 0) return { __proto__: null, $num: '-0' };
+    if (v !== v) return encPatch(depth, 'NaN');
+    if (v === Infinity) return encPatch(depth, 'Infinity');
+    if (v === -Infinity) return encPatch(depth, '-Infinity');
+    if (v === 0 && 1 / v < 0) return encPatch(depth, '-0');
     return v;
   }
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
@@ -379,13 +392,12 @@ const encWalk = (v, depth) => {
     const copy = new ta[0](typedArrayLength(v)); // a buffer of its own, exactly as long
     typedArraySet(copy, v);
     encBuffers[encBuffers.length] = typedArrayBuffer(copy);
-    const tagged = { __proto__: null };
-    tagged[ta[1]] = encBuffers.length - 1;
-    return tagged;
+    return encPatch(depth, ta[1], encBuffers.length - 1);
   }
   for (let i = 0; i < encSeen.length; i++) if (encSeen[i] === v) throw new TypeErr('output is circular at ' + encPath(depth));
   encSeen[encSeen.length] = v;
-  // Prototype-less arrays and objects: assigning to them reaches no setter and no prototype.
+  // Prototype-less arrays and objects: assigning to them reaches no setter and no prototype,
+  // and JSON.stringify finds no toJSON on them.
   let out;
   if (isArray(v)) {
     if (v.length > MAX_ITEMS) throw new TypeErr('output array of ' + v.length + ' items at ' + encRoot(depth) + ' is over the limit of ' + MAX_ITEMS);
@@ -393,56 +405,50 @@ const encWalk = (v, depth) => {
     for (let i = 0; i < v.length; i++) { encAt[depth] = i; const e = encWalk(v[i], depth + 1); out[i] = e === undefined ? null : e; }
   } else {
     out = { __proto__: null };
-    let escape = false;
     const ks = keys(v);
     if (ks.length > MAX_ITEMS) throw new TypeErr('output object of ' + ks.length + ' keys at ' + encRoot(depth) + ' is over the limit of ' + MAX_ITEMS);
     for (let i = 0; i < ks.length; i++) {
       const k = ks[i];
       if (k === '__proto__') continue; // never a key on the host side (it would set the prototype there)
-      if (k[0] === '$') escape = true;
       encAt[depth] = k;
       const e = encWalk(v[k], depth + 1);
       if (e !== undefined) out[k] = e;
     }
-    if (escape) out = { __proto__: null, $obj: out };
   }
   encSeen.length = encSeen.length - 1;
   return out;
 };
-/** JSON of the value (undefined for undefined); its typed arrays' buffers are appended to buffers. */
-const encodeOut = (value, buffers) => {
+/** The value packed (JSON, then a newline and the patches' JSON if any); its typed arrays' buffers are appended to buffers. */
+const packOut = (value, buffers) => {
   encBuffers = buffers;
+  encPatches = list();
   encSeen.length = 0;
-  try { return stringify(encWalk(value, 0)); } finally { encBuffers = null; }
+  try {
+    const json = stringify(encWalk(value, 0));
+    const text = json === undefined ? 'null' : json;
+    return encPatches.length === 0 ? text : text + '\n' + stringify(encPatches);
+  } finally { encBuffers = null; encPatches = null; }
 };
-const CT = { __proto__: null, $f64: F64, $f32: F32, $i32: I32, $u8: U8 };
+/**
+ * The plugin gets JSON.parse's own arrays and objects, patched in place: each patch follows
+ * properties JSON.parse made (own data properties), so neither reading nor assigning them
+ * reaches a prototype or a setter the plugin may have planted there.
+ */
 const NUM = { __proto__: null, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
-// The plugin gets JSON.parse's own arrays and objects, tags replaced in place: a property
-// JSON.parse created is an own data property, so assigning it never reaches a prototype
-// (no setter the plugin could have planted runs), and nothing is copied.
-const decodeIn = (json, buffers) => {
-  const walk = (v) => {
-    if (v === null || typeof v !== 'object') return v;
-    if (isArray(v)) {
-      for (let i = 0; i < v.length; i++) { const e = v[i]; if (e !== null && typeof e === 'object') v[i] = walk(e); }
-      return v;
-    }
-    const ks = keys(v);
-    if (ks.length === 1) {
-      const k = ks[0];
-      if (k === '$num') return NUM[v.$num];
-      if (k === '$obj') return fill(v.$obj);
-      const C = CT[k];
-      if (C) return new C(buffers[v[k]]);
-    }
-    return fill(v, ks);
-  };
-  const fill = (o, ks) => {
-    if (ks === undefined) ks = keys(o);
-    for (let i = 0; i < ks.length; i++) { const k = ks[i], e = o[k]; if (e !== null && typeof e === 'object') o[k] = walk(e); }
-    return o;
-  };
-  return walk(parse(json));
+const CT = { __proto__: null, f64: F64, f32: F32, i32: I32, u8: U8 };
+const unpackIn = (text, buffers) => {
+  const newline = stringIndexOf(text, '\n');
+  if (newline < 0) return parse(text);
+  const holder = { __proto__: null, value: parse(stringSlice(text, 0, newline)) };
+  const patches = parse(stringSlice(text, newline + 1));
+  for (let i = 0; i < patches.length; i++) {
+    const path = patches[i][0], kind = patches[i][1];
+    let target = holder, key = 'value';
+    for (let j = 0; j < path.length; j++) { target = target[key]; key = path[j]; }
+    const C = CT[kind];
+    target[key] = C ? new C(buffers[patches[i][2]]) : NUM[kind];
+  }
+  return holder.value;
 };
 
 // ---- 10. Logging: deterministic text, bounded -------------------------------------------
@@ -550,9 +556,8 @@ const PENDING = stringify({ __proto__: null, status: 'pending' });
 const doneReply = (call, value) => {
   const buffers = list();
   let json;
-  try { json = encodeOut(value, buffers); }
+  try { json = packOut(value, buffers); }
   catch (e) { return errorReply(call, 'OUTPUT_UNSERIALIZABLE', e); }
-  if (json === undefined) json = 'null';
   const header = call.logs.length === 0 && call.dropped === 0 ? DONE_NO_LOGS : stringify({ __proto__: null, status: 'done', logs: finishLogs(call) });
   const text = header + '\n' + json;
   if (buffers.length === 0) return text;
@@ -598,7 +603,7 @@ const control = {
     if (typeof handler !== 'function') return errorReply(call, 'NO_INTERFACE', new Err('the plugin does not export ' + iface));
     let out;
     try {
-      out = ReflectApply(handler, exportsObj, [decodeIn(inputJson, buffers), lastHost]);
+      out = ReflectApply(handler, exportsObj, [unpackIn(inputJson, buffers), lastHost]);
     } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
     let isThenable = false;
     try { isThenable = out !== null && typeof out === 'object' && typeof out.then === 'function'; } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }

@@ -37,10 +37,10 @@ class HostStackOverflow extends Error {}
 
 /** What V8 reports for the same overflow; the service classifies it as STACK_OVERFLOW. */
 function stackOverflowReply(): GuestReply {
-  return { header: { status: 'error', code: 'PLUGIN_THREW', error: { name: 'RangeError', message: 'Maximum call stack size exceeded' }, logs: [] }, valueJson: null, buffers: [] };
+  return { header: { status: 'error', code: 'PLUGIN_THREW', error: { name: 'RangeError', message: 'Maximum call stack size exceeded' }, logs: [] }, value: null, buffers: [] };
 }
 
-/** The prelude builds [headerJson, valueJson?, ...ArrayBuffers]; anything else means the plugin broke it. */
+/** The prelude replies with its text or [text, ...ArrayBuffers]; anything else means the plugin broke it. */
 const malformedReply = () => new EngineFailure('ENGINE_ERROR', 'the guest returned a malformed reply');
 
 let compiled: WebAssembly.Module | null = null;
@@ -155,14 +155,15 @@ class QuickJsInstance implements PluginInstance {
   }
 
   private drainJobs(): void {
-    for (;;) {
+    // (asked first: most entries leave no job, and running none still costs a round of calls)
+    while (this.rt.hasPendingJob()) {
       const jobs = this.rt.executePendingJobs(-1);
       if (jobs.error) {
         jobs.error.dispose();
+        break;
       }
-      this.checkInterrupt();
-      if (jobs.error || (jobs.value ?? 0) === 0) break;
     }
+    this.checkInterrupt();
   }
 
   private checkInterrupt(): void {
@@ -269,13 +270,11 @@ class QuickJsInstance implements PluginInstance {
     this.setDeadline(performance.now() + limits.timeMs);
     // Listen for the guest's settle() before entering: a call whose awaits are all on
     // synchronous host functions settles while the entry's promise jobs run.
-    const wait = this.waits.begin(call.callId, this.deadline, () => {
-      this.usable = false;
-    });
+    const wait = this.waits.begin(call.callId);
     try {
       // The guest keeps the last context it was sent: an unchanged one is not sent again.
       const contextJson = call.contextJson === this.sentContextJson ? ctx.undefined : ctx.newString(call.contextJson);
-      const args = [ctx.newNumber(call.callId), ctx.newString(call.iface), ctx.newString(call.inputJson), contextJson, ctx.newNumber(call.now), ctx.newNumber(call.seed)];
+      const args = [ctx.newNumber(call.callId), ctx.newString(call.iface), ctx.newString(call.input), contextJson, ctx.newNumber(call.now), ctx.newNumber(call.seed)];
       for (const b of call.buffers) args.push(ctx.newArrayBuffer(b));
       let replyHandle: QuickJSHandle;
       try {
@@ -287,7 +286,9 @@ class QuickJsInstance implements PluginInstance {
       this.sentContextJson = call.contextJson;
       if ((reply.header.status as string) === 'pending') {
         // An async call: wait until the guest settles it, or the deadline passes.
-        await wait.promise;
+        await wait.until(this.deadline, () => {
+          this.usable = false;
+        });
         const idH = ctx.newNumber(call.callId);
         try {
           reply = this.readReply(this.enter(() => ctx.callFunction(this.fns.take, ctx.undefined, idH)));

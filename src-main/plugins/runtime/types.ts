@@ -21,7 +21,8 @@ export interface CallLimits {
 export interface GuestCall {
   callId: number;
   iface: InterfaceName;
-  inputJson: string;
+  /** The input packed (transport.ts): JSON, and the places of its typed arrays, which are `buffers`. */
+  input: string;
   buffers: ArrayBuffer[];
   /** Capabilities and log limits (JSON): the same from call to call, so sent and parsed only when it changes. */
   contextJson: string;
@@ -40,7 +41,8 @@ export interface GuestReplyHeader {
 
 export interface GuestReply {
   header: GuestReplyHeader;
-  valueJson: string | null;
+  /** The value packed (transport.ts), its typed arrays' bytes in `buffers`; null in an error reply. */
+  value: string | null;
   buffers: ArrayBuffer[];
 }
 
@@ -114,13 +116,13 @@ export function wrapBundle(code: string): string {
 
 /**
  * A reply as the prelude gives it: its text — the header's JSON, then for a value a newline
- * and the value's JSON — and the ArrayBuffers of the value's typed arrays.
+ * and the value packed — and the ArrayBuffers of the value's typed arrays.
  */
 export function parseReply(text: string, buffers: ArrayBuffer[]): GuestReply {
   const newline = text.indexOf('\n');
   return {
     header: JSON.parse(newline < 0 ? text : text.slice(0, newline)) as GuestReplyHeader,
-    valueJson: newline < 0 ? null : text.slice(newline + 1),
+    value: newline < 0 ? null : text.slice(newline + 1),
     buffers,
   };
 }

@@ -190,14 +190,12 @@ class V8Instance implements PluginInstance {
     this.deadline = performance.now() + limits.timeMs;
     // Listen for the guest's settle() before entering: a call whose awaits are all on
     // synchronous host functions settles within the entry (microtasks run before it returns).
-    const wait = this.waits.begin(call.callId, this.deadline, () => {
-      this.usable = false;
-    });
+    const wait = this.waits.begin(call.callId);
     try {
       // The guest keeps the last context it was sent: an unchanged one is not sent again.
       const contextJson = call.contextJson === this.sentContextJson ? undefined : call.contextJson;
       const first = this.guard(() =>
-        this.fns.invoke.applySync(undefined, [call.callId, call.iface, call.inputJson, contextJson, call.now, call.seed, ...call.buffers], {
+        this.fns.invoke.applySync(undefined, [call.callId, call.iface, call.input, contextJson, call.now, call.seed, ...call.buffers], {
           arguments: { copy: true },
           result: { copy: true },
           timeout: this.remaining(),
@@ -206,7 +204,9 @@ class V8Instance implements PluginInstance {
       let reply = this.reply(first);
       this.sentContextJson = call.contextJson;
       if ((reply.header.status as string) !== 'pending') return reply;
-      await wait.promise;
+      await wait.until(this.deadline, () => {
+        this.usable = false;
+      });
       reply = this.reply(this.guard(() => this.fns.take.applySync(undefined, [call.callId], { result: { copy: true }, timeout: this.remaining() })));
       return reply;
     } finally {
