@@ -24,6 +24,8 @@ export interface GuestCall {
   /** The input packed (transport.ts): JSON, and the places of its typed arrays, which are `buffers`. */
   input: string;
   buffers: ArrayBuffer[];
+  /** The buffers are the engine's to keep (fresh copies): it may move them in, detaching them, instead of copying. */
+  ownsBuffers?: boolean;
   /** Capabilities and log limits (JSON): the same from call to call, so sent and parsed only when it changes. */
   contextJson: string;
   /** The clock the plugin sees, ms since the epoch. */

@@ -194,9 +194,12 @@ class V8Instance implements PluginInstance {
     try {
       // The guest keeps the last context it was sent: an unchanged one is not sent again.
       const contextJson = call.contextJson === this.sentContextJson ? undefined : call.contextJson;
+      // Strings and numbers cross as they are; each buffer is copied in, or — when the call
+      // owns it — moved in without a copy (and detached here).
+      const I = ivm();
+      const buffers = call.buffers.map((b) => (call.ownsBuffers ? new I.ExternalCopy(b, { transferOut: true }).copyInto({ release: true, transferIn: true }) : new I.ExternalCopy(b).copyInto({ release: true })));
       const first = this.guard(() =>
-        this.fns.invoke.applySync(undefined, [call.callId, call.iface, call.input, contextJson, call.now, call.seed, ...call.buffers], {
-          arguments: { copy: true },
+        this.fns.invoke.applySync(undefined, [call.callId, call.iface, call.input, contextJson, call.now, call.seed, ...buffers], {
           result: { copy: true },
           timeout: this.remaining(),
         }),
