@@ -1,8 +1,9 @@
-// Large buffers between the server and its V8 plugin process go through one file both hold
-// open (in /dev/shm where there is one: memory, not disk) rather than through the IPC
-// channel: a channel of 360,000 samples is 2.9 MB, which the channel moves in a few hundred
-// small writes — each a wake-up of the other process — and copies several times on the way.
-// Through the file it is one write and one read.
+// Buffers between the server and its V8 plugin process. The IPC channel carries JSON (the
+// cheapest to encode and decode of Node's two serializations): a small buffer rides in its
+// message as base64, a large one goes through a file both processes hold open (in /dev/shm
+// where there is one: memory, not disk). A channel of 360,000 samples is 2.9 MB, which the
+// IPC channel would move in many small writes — each a wake-up of the other process — and
+// copy several times on the way; through the file it is one write and one read.
 //
 // The parent owns the file and hands out regions of it, one per call in flight: the call's
 // input buffers are written there before the call is sent and read by the child as soon as
@@ -20,18 +21,18 @@ export interface FileSlice {
   bytes: number;
 }
 
+/** A buffer as a message carries it: in the shared file, or its bytes in base64. */
+export type WireBuffer = FileSlice | string;
+
 export interface Region {
   at: number;
   size: number;
 }
 
-/** Buffers smaller than this travel in the message itself (a syscall each way is not worth it). */
+/** Buffers smaller than this travel in the message itself (a write and a read are not worth it). */
 export const SHARED_MIN_BYTES = 32 * 1024;
 const REGION_GRAIN = 64 * 1024;
 
-export function isFileSlice(v: unknown): v is FileSlice {
-  return typeof v === 'object' && v !== null && !(v instanceof ArrayBuffer) && typeof (v as FileSlice).at === 'number' && typeof (v as FileSlice).bytes === 'number';
-}
 
 /** Reads a slice into a fresh ArrayBuffer. */
 export function readSlice(fd: number, slice: FileSlice): ArrayBuffer {
@@ -52,21 +53,30 @@ export function writeSlice(fd: number, at: number, buffer: ArrayBuffer): FileSli
 }
 
 /**
- * Writes the buffers that fit into `region` (those of at least SHARED_MIN_BYTES), in order;
- * the others stay as they are, to travel in the message.
+ * Buffers for a message: the large ones that fit go into `region` of the shared file, in
+ * order; the others travel in the message (a reply larger than its region, say: the next
+ * call of the instance gets a region as large as this reply).
  */
-export function packBuffers(fd: number, region: Region | null, buffers: readonly ArrayBuffer[]): (ArrayBuffer | FileSlice)[] {
+export function packBuffers(fd: number | null, region: Region | null, buffers: readonly ArrayBuffer[]): WireBuffer[] {
   let used = 0;
   return buffers.map((b) => {
-    if (!region || b.byteLength < SHARED_MIN_BYTES || used + b.byteLength > region.size) return b;
+    if (fd === null || !region || b.byteLength < SHARED_MIN_BYTES || used + b.byteLength > region.size) return Buffer.from(b).toString('base64');
     const slice = writeSlice(fd, region.at + used, b);
     used += b.byteLength;
     return slice;
   });
 }
 
-export function unpackBuffers(fd: number, wire: readonly (ArrayBuffer | FileSlice)[]): ArrayBuffer[] {
-  return wire.map((w) => (isFileSlice(w) ? readSlice(fd, w) : w));
+/** The buffers of a message, each an ArrayBuffer of its own. */
+export function unpackBuffers(fd: number | null, wire: readonly WireBuffer[]): ArrayBuffer[] {
+  return wire.map((w) => {
+    if (typeof w !== 'string') {
+      if (fd === null) throw new Error('a buffer in a shared file there is none of');
+      return readSlice(fd, w);
+    }
+    const bytes = Buffer.from(w, 'base64');
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  });
 }
 
 /** Above this, a file with no region in use is emptied (its memory given back). */

@@ -3,7 +3,7 @@
 // process — isolated-vm issue #107), so isolates live here and not in the server. If this
 // process dies, the parent fails the calls in flight and starts a new one.
 //
-// Messages (structured clone over the IPC channel):
+// Messages (JSON over the IPC channel; buffers as shared-file.ts carries them):
 //   parent → child  { type: 'load', req, id, bundle, limits, deadlineMs }
 //                   { type: 'invoke', req, id, call, limits, host: HostBridgeDescriptor, region }
 //                     (large buffers of the call and of its reply: in the shared file, fd 4 —
@@ -90,7 +90,7 @@ process.on('message', (msg: any) => {
       try {
         bridge = bridgeFor(msg.req, msg.host);
         // (read at once: the region is the call's only until it replies)
-        const buffers = SHARED_FD === null ? msg.call.buffers : unpackBuffers(SHARED_FD, msg.call.buffers);
+        const buffers = unpackBuffers(SHARED_FD, msg.call.buffers);
         call = { ...msg.call, buffers, ownsBuffers: true }; // fresh copies: moved into the isolate, not copied again
       } catch (e) {
         send({ type: 'reply', req: msg.req, ok: false, error: failure(e) });
@@ -101,7 +101,7 @@ process.on('message', (msg: any) => {
         (reply) => {
           let wire;
           try {
-            wire = SHARED_FD === null ? reply : { ...reply, buffers: packBuffers(SHARED_FD, region, reply.buffers) };
+            wire = { ...reply, buffers: packBuffers(SHARED_FD, region, reply.buffers) };
           } catch (e) {
             send({ type: 'reply', req: msg.req, ok: false, error: failure(e), usable: instance.usable });
             return;

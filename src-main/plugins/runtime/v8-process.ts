@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
-import { packBuffers, SHARED_MIN_BYTES, SharedFile, unpackBuffers, type FileSlice } from './shared-file.ts';
+import { packBuffers, SHARED_MIN_BYTES, SharedFile, unpackBuffers, type WireBuffer } from './shared-file.ts';
 import {
   EngineFailure,
   type BundleSource,
@@ -55,7 +55,7 @@ class Child {
     // the child finds the shared file as its fd 4
     this.proc = fork(CHILD, shared ? ['--shared-fd', '4'] : [], {
       execArgv: ['--no-node-snapshot'],
-      serialization: 'advanced',
+      serialization: 'json', // buffers: see shared-file.ts
       stdio: ['ignore', 'ignore', 'pipe', 'ipc', ...(shared ? [shared.fd] : [])],
     });
     shared?.unlink();
@@ -205,17 +205,17 @@ class ProcessInstance implements PluginInstance {
     const want = Math.max(largeBytes(call.buffers), this.replyBytes);
     const region = shared && want > 0 ? shared.acquire(want) : null;
     try {
-      const buffers = shared ? packBuffers(shared.fd, region, call.buffers) : call.buffers;
+      const buffers = packBuffers(shared?.fd ?? null, region, call.buffers);
       const r = await this.child.request<{ reply: GuestReply; usable: boolean }>(
         { type: 'invoke', id: this.id, call: { ...call, buffers }, limits, host: descriptor, region },
         limits.timeMs + GRACE_MS,
         {
           fetchImpl: host.fetchImpl,
           fetchTimeoutMs: descriptor.fetchLimits.timeoutMs,
-          decode: (value: { reply: GuestReply & { buffers: (ArrayBuffer | FileSlice)[] }; usable: boolean }) => {
-            if (shared) value.reply.buffers = unpackBuffers(shared.fd, value.reply.buffers);
-            return value as { reply: GuestReply; usable: boolean };
-          },
+          decode: (value: { reply: Omit<GuestReply, 'buffers'> & { buffers: WireBuffer[] }; usable: boolean }) => ({
+            reply: { ...value.reply, buffers: unpackBuffers(shared?.fd ?? null, value.reply.buffers) },
+            usable: value.usable,
+          }),
         },
       );
       this.replyBytes = largeBytes(r.reply.buffers);
