@@ -402,7 +402,14 @@ const encWalk = (v, depth) => {
   if (isArray(v)) {
     if (v.length > MAX_ITEMS) throw new TypeErr('output array of ' + v.length + ' items at ' + encRoot(depth) + ' is over the limit of ' + MAX_ITEMS);
     out = list();
-    for (let i = 0; i < v.length; i++) { encAt[depth] = i; const e = encWalk(v[i], depth + 1); out[i] = e === undefined ? null : e; }
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      // (plain strings, booleans, null and finite non-negative-zero numbers need no walk: the common case, inline)
+      if (typeof x === 'string' || typeof x === 'boolean' || x === null || (typeof x === 'number' && x - x === 0 && (x !== 0 || 1 / x > 0))) { out[i] = x; continue; }
+      encAt[depth] = i;
+      const e = encWalk(x, depth + 1);
+      out[i] = e === undefined ? null : e;
+    }
   } else {
     out = { __proto__: null };
     const ks = keys(v);
@@ -410,8 +417,10 @@ const encWalk = (v, depth) => {
     for (let i = 0; i < ks.length; i++) {
       const k = ks[i];
       if (k === '__proto__') continue; // never a key on the host side (it would set the prototype there)
+      const x = v[k];
+      if (typeof x === 'string' || typeof x === 'boolean' || x === null || (typeof x === 'number' && x - x === 0 && (x !== 0 || 1 / x > 0))) { out[k] = x; continue; }
       encAt[depth] = k;
-      const e = encWalk(v[k], depth + 1);
+      const e = encWalk(x, depth + 1);
       if (e !== undefined) out[k] = e;
     }
   }

@@ -1,7 +1,8 @@
-// Large channels between the server and its V8 plugin process travel through a shared file
-// (src-main/plugins/runtime/shared-file.ts), a region of it per call in flight. Every byte
-// must come back where it belongs: with calls overlapping, with replies bigger than their
-// call's input, and after the process has been replaced.
+// Large channels in and out of plugins. Between the server and its V8 plugin process they
+// travel through a shared file (src-main/plugins/runtime/shared-file.ts), a region of it per
+// call in flight: every byte must come back where it belongs — with calls overlapping, with
+// replies bigger than their call's input, after the process has been replaced. And call
+// after call, an engine must give each call's buffers back when the call ends.
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PluginBundle } from '../../src-main/plugins/service.ts';
@@ -10,11 +11,16 @@ import { tempDir } from '../support/tmp.ts';
 
 const dir = tempDir();
 const service = serviceIn(dir);
-afterAll(() => service.close());
+const small = serviceIn(dir, { engineLimits: { memoryMb: 48 } });
+afterAll(() => {
+  service.close();
+  small.close();
+});
 
 const N = 200_000;
 let scale: PluginBundle;
 let fan: PluginBundle;
+let blank: PluginBundle;
 
 beforeAll(async () => {
   for (let i = 0; i < 4; i++) service['db'].prepare("INSERT INTO accounts (id, name, created_at) VALUES (?, ?, 'x')").run(`acct-${i}`, `acct-${i}`);
@@ -37,6 +43,11 @@ beforeAll(async () => {
       for (const [j, name] of ['a', 'b', 'c', 'd'].entries()) { const o = new Float64Array(x.length); for (let i = 0; i < x.length; i++) o[i] = x[i] * (j + 2); out[name] = o; }
       return out;
     };`,
+  );
+  blank = await pluginFromSource(
+    dir,
+    { id: 'blank', interfaces: ['math'], meta: { math: { inputs: [{ name: 'x' }], outputs: [{ name: 'y', unit: '' }], params: [] } } },
+    `export const math = ({ channels }) => ({ y: new Float64Array(channels.x.length) });`,
   );
 });
 
@@ -82,4 +93,16 @@ describe('large channels through the V8 process', () => {
     const out = (await service.invokeBundle(scale, { iface: 'math', input: { rateHz: 1, channels: { x }, params: { k: 3 } }, runtime: 'v8', accountId: 'local' })).output as { y: Float64Array };
     expect(out.y[N - 1]).toBe(x[N - 1]! * 3 + N - 1);
   });
+});
+
+describe.each(['quickjs', 'v8'] as const)('call after call (%s)', (runtime) => {
+  it('each call’s buffers are given back when it ends: 40 calls of 2.9 MB in and out fit a 48 MB budget', async () => {
+    const x = channel(1).slice(0, 100); // (a first small call: the instance is warm)
+    await small.invokeBundle(blank, { iface: 'math', input: { rateHz: 1, channels: { x }, params: {} }, runtime, accountId: 'local' });
+    const big = new Float64Array(360_000).fill(1);
+    for (let i = 0; i < 40; i++) {
+      const out = (await small.invokeBundle(blank, { iface: 'math', input: { rateHz: 1, channels: { x: big }, params: {} }, runtime, accountId: 'local' })).output as { y: Float64Array };
+      expect(out.y.length).toBe(big.length);
+    }
+  }, 60_000);
 });
