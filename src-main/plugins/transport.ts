@@ -82,9 +82,11 @@ export function packValue(value: unknown, buffers: ArrayBuffer[]): string {
     }
     if (typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, e] of Object.entries(v)) {
+      const keys = Object.keys(v);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         path.push(k);
-        const w = walk(e);
+        const w = walk((v as Record<string, unknown>)[k]);
         path.pop();
         if (w === undefined) continue;
         if (k === '__proto__') Object.defineProperty(out, k, { value: w, writable: true, enumerable: true, configurable: true });

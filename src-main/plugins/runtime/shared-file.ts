@@ -33,9 +33,8 @@ export interface Region {
 export const SHARED_MIN_BYTES = 32 * 1024;
 const REGION_GRAIN = 64 * 1024;
 
-
 /** Reads a slice into a fresh ArrayBuffer. */
-export function readSlice(fd: number, slice: FileSlice): ArrayBuffer {
+function readSlice(fd: number, slice: FileSlice): ArrayBuffer {
   const buffer = new ArrayBuffer(slice.bytes);
   const view = new Uint8Array(buffer);
   for (let done = 0; done < slice.bytes; ) {
@@ -46,7 +45,7 @@ export function readSlice(fd: number, slice: FileSlice): ArrayBuffer {
   return buffer;
 }
 
-export function writeSlice(fd: number, at: number, buffer: ArrayBuffer): FileSlice {
+function writeSlice(fd: number, at: number, buffer: ArrayBuffer): FileSlice {
   const view = new Uint8Array(buffer);
   for (let done = 0; done < view.byteLength; ) done += writeSync(fd, view, done, view.byteLength - done, at + done);
   return { at, bytes: view.byteLength };
@@ -71,7 +70,7 @@ export function packBuffers(fd: number | null, region: Region | null, buffers: r
 export function unpackBuffers(fd: number | null, wire: readonly WireBuffer[]): ArrayBuffer[] {
   return wire.map((w) => {
     if (typeof w !== 'string') {
-      if (fd === null) throw new Error('a buffer in a shared file there is none of');
+      if (fd === null) throw new Error('a buffer in the shared file, which this process does not have');
       return readSlice(fd, w);
     }
     const bytes = Buffer.from(w, 'base64');

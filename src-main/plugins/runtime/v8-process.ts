@@ -3,6 +3,7 @@
 // deadline here — the call's own limit plus a grace period — after which the child is
 // killed: an isolate stuck in a native operation cannot outlive its budget. A dead child
 // fails its calls in flight (MEMORY_LIMIT after a V8 abort) and is replaced on next use.
+// Messages are JSON; buffers travel as shared-file.ts describes.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
