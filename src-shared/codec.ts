@@ -49,15 +49,7 @@ function encodeNumber(n: number): unknown {
   return n;
 }
 
-/**
- * With `buffers`, typed arrays travel out of band: { "$f64": <index into buffers> } instead
- * of base64 (how values cross into a plugin engine, which takes raw ArrayBuffers).
- */
-export interface CodecOptions {
-  buffers?: ArrayBuffer[];
-}
-
-export function encodeValue(value: unknown, path = '', options: CodecOptions = {}): unknown {
+export function encodeValue(value: unknown, path = ''): unknown {
   if (typeof value === 'number') return encodeNumber(value);
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (value === undefined) return undefined;
@@ -65,13 +57,6 @@ export function encodeValue(value: unknown, path = '', options: CodecOptions = {
     const tag = tagOf(value);
     if (!tag) throw new CodecError(path, `unsupported typed array ${value.constructor.name}`);
     let bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    if (options.buffers) {
-      // Out of band into a plugin engine, which copies the buffer itself: both engines get
-      // the very same bytes, so neither a copy nor NaN canonicalisation is needed here.
-      if (!LITTLE_ENDIAN && tag !== '$u8') throw new CodecError(path, 'big-endian hosts are not supported');
-      options.buffers.push(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer);
-      return { [tag]: options.buffers.length - 1 };
-    }
     if (tag === '$f64' || tag === '$f32') {
       const copy = (value as Float64Array | Float32Array).slice();
       canonicalizeNaN(copy);
@@ -80,13 +65,13 @@ export function encodeValue(value: unknown, path = '', options: CodecOptions = {
     if (!LITTLE_ENDIAN && tag !== '$u8') throw new CodecError(path, 'big-endian hosts are not supported');
     return { [tag]: bytesToBase64(bytes) };
   }
-  if (Array.isArray(value)) return value.map((v, i) => encodeValue(v, `${path}[${i}]`, options) ?? null);
+  if (Array.isArray(value)) return value.map((v, i) => encodeValue(v, `${path}[${i}]`) ?? null);
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     let needsEscape = false;
     for (const [k, v] of Object.entries(value)) {
       if (k.startsWith('$')) needsEscape = true;
-      const e = encodeValue(v, path ? `${path}.${k}` : k, options);
+      const e = encodeValue(v, path ? `${path}.${k}` : k);
       if (e !== undefined) out[k] = e;
     }
     return needsEscape ? { $obj: out } : out;
@@ -94,9 +79,9 @@ export function encodeValue(value: unknown, path = '', options: CodecOptions = {
   throw new CodecError(path, `cannot encode a ${typeof value}`);
 }
 
-export function decodeValue(value: unknown, path = '', options: CodecOptions = {}): unknown {
+export function decodeValue(value: unknown, path = ''): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, `${path}[${i}]`, options));
+  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, `${path}[${i}]`));
   const keys = Object.keys(value);
   const record = value as Record<string, unknown>;
   if (keys.length === 1) {
@@ -113,20 +98,11 @@ export function decodeValue(value: unknown, path = '', options: CodecOptions = {
       const inner = record.$obj;
       if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) throw new CodecError(path, '$obj must hold an object');
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(inner)) setOwn(out, k, decodeValue(v, path ? `${path}.${k}` : k, options));
+      for (const [k, v] of Object.entries(inner)) setOwn(out, k, decodeValue(v, path ? `${path}.${k}` : k));
       return out;
     }
     if (Object.hasOwn(TYPED, key)) {
       const b64 = record[key];
-      if (options.buffers && typeof b64 === 'number') {
-        const buffer = options.buffers[b64];
-        if (!(buffer instanceof ArrayBuffer)) throw new CodecError(path, `${key} names buffer ${b64}, which does not exist`);
-        const Ctor = TYPED[key as Tagged];
-        if (buffer.byteLength % Ctor.BYTES_PER_ELEMENT !== 0) throw new CodecError(path, `${key} buffer of ${buffer.byteLength} bytes is not a multiple of ${Ctor.BYTES_PER_ELEMENT}`);
-        const array = new Ctor(buffer);
-        if (array instanceof Float64Array || array instanceof Float32Array) canonicalizeNaN(array);
-        return array;
-      }
       if (typeof b64 !== 'string') throw new CodecError(path, `${key} must hold a base64 string`);
       const Ctor = TYPED[key as Tagged];
       const bytes = base64ToBytes(b64, path);
@@ -139,7 +115,7 @@ export function decodeValue(value: unknown, path = '', options: CodecOptions = {
   const out: Record<string, unknown> = {};
   for (const k of keys) {
     if (k.startsWith('$')) throw new CodecError(path, `unexpected tag ${JSON.stringify(k)}`);
-    setOwn(out, k, decodeValue(record[k], path ? `${path}.${k}` : k, options));
+    setOwn(out, k, decodeValue(record[k], path ? `${path}.${k}` : k));
   }
   return out;
 }

@@ -27,6 +27,23 @@ export function timeSync(fn: () => void, samples: number, batch = 1, warmUp = Ma
   return median(times);
 }
 
+/**
+ * Median times (ms) of several functions sampled in turns — one run of each per round — so
+ * that a machine busy with other work slows them alike: for figures read as a ratio.
+ */
+export async function timeInterleaved(fns: readonly (() => unknown)[], samples: number): Promise<number[]> {
+  for (const fn of fns) await fn(); // warm-up
+  const times = fns.map((): number[] => []);
+  for (let i = 0; i < samples; i++) {
+    for (let j = 0; j < fns.length; j++) {
+      const t0 = performance.now();
+      await fns[j]!();
+      times[j]!.push(performance.now() - t0);
+    }
+  }
+  return times.map(median);
+}
+
 export async function timeAsync(fn: () => Promise<unknown>, samples: number, batch = 1): Promise<number> {
   for (let i = 0; i < Math.min(3, samples); i++) for (let j = 0; j < batch; j++) await fn();
   const times: number[] = [];

@@ -17,7 +17,8 @@ import { createHostBridge } from '../plugins/host-bridge.ts';
 import { QuickJsRuntime } from '../plugins/runtime/quickjs.ts';
 import { V8ProcessRuntime } from '../plugins/runtime/v8-process.ts';
 import { wrapBundle, type RuntimeKind } from '../plugins/runtime/types.ts';
-import { timeAsync, timeSync, type BenchResult } from './measure.ts';
+import { packValue } from '../plugins/transport.ts';
+import { timeAsync, timeInterleaved, timeSync, type BenchResult } from './measure.ts';
 
 const nodeRequire = createRequire(import.meta.url);
 
@@ -86,10 +87,12 @@ export async function runPluginBenchmarks(options: BenchOptions = {}): Promise<B
     const hostCall = createHostBridge({ capabilities: [], storage: null, fetchHosts: [] });
     const ctxJson = JSON.stringify({ capabilities: [], limits: { logLines: 10, logBytes: 1000 } });
     const callLimits = { timeMs: 5000, logLines: 10, logBytes: 1000 };
+    const coldBuffers: ArrayBuffer[] = [];
+    const coldInput = packValue(kpiInput(), coldBuffers);
     for (const kind of ['quickjs', 'v8'] as const) {
       const cold = await timeAsync(async () => {
         const instance = await runtimes[kind].load({ hash: kpiBundle.hash, code: kpiBundle.code, pluginId: 'bench-kpi' }, limits, 5000);
-        await instance.invoke({ callId: 1, iface: 'kpiProcessor', inputJson: '{"lap":{"number":1,"timeMs":1},"rateHz":1,"channels":{"cpu":{"$f64":0}},"meta":{}}', buffers: [new Float64Array([10, 20, 30, 95.5]).buffer], contextJson: ctxJson, now: 0, seed: 1 }, hostCall, callLimits);
+        await instance.invoke({ callId: 1, iface: 'kpiProcessor', input: coldInput, buffers: coldBuffers, contextJson: ctxJson, now: 0, seed: 1 }, hostCall, callLimits);
         instance.dispose();
       }, q ? 3 : 20);
       results.push({ name: 'cold start (load + first call + dispose)', runtime: kind, value: cold, unit: 'ms', ratioToNode: cold / nodeCold });
@@ -118,11 +121,15 @@ export async function runPluginBenchmarks(options: BenchOptions = {}): Promise<B
       const full = await timeAsync(() => service.invokeBundle(rollingBundle, { iface: 'math', input, runtime: kind, accountId: 'local', now: 0 }), q ? 2 : kind === 'quickjs' ? 7 : 15);
       results.push({ name: 'math channel, 360,000 samples (data in and out included)', runtime: kind, value: full, unit: 'ms', ratioToNode: full / nodeMath });
     }
-    // QuickJS: the share spent moving data, against compute on data already in the guest
-    const compute = await quickJsResidentCompute(N, q ? 2 : 7);
-    const fullQ = results.find((r) => r.runtime === 'quickjs' && r.name.startsWith('math channel'))!.value;
-    results.push({ name: 'QuickJS math channel: compute only (data resident)', runtime: 'quickjs', value: compute, unit: 'ms', ratioToNode: compute / nodeMath });
-    results.push({ name: 'QuickJS math channel: data in/out and host, share of compute', runtime: 'quickjs', value: ((fullQ - compute) / compute) * 100, unit: '%', ratioToNode: null });
+    // QuickJS: the share spent moving data, against compute on data already in the guest. The
+    // two are sampled in turns: their difference is a few percent of either, less than a busy
+    // machine's drift between two separate series.
+    const resident = await quickJsResidentCompute(N);
+    const input = { rateHz: 100, channels: { rpm }, params: { windowSeconds: 0.25 } };
+    const [fullQ, compute] = await timeInterleaved([() => service.invokeBundle(rollingBundle, { iface: 'math', input, runtime: 'quickjs', accountId: 'local', now: 0 }), resident.run], q ? 2 : 9);
+    resident.dispose();
+    results.push({ name: 'QuickJS math channel: compute only (data resident)', runtime: 'quickjs', value: compute!, unit: 'ms', ratioToNode: compute! / nodeMath });
+    results.push({ name: 'QuickJS math channel: data in/out and host, share of compute', runtime: 'quickjs', value: ((fullQ! - compute!) / compute!) * 100, unit: '%', ratioToNode: null, note: `full call ${fullQ!.toFixed(1)} ms, sampled in turns with compute` });
 
     // ---- deterministic Math vs each engine's own Math ------------------------------------------
     const T = q ? 20_000 : 200_000;
@@ -172,7 +179,7 @@ async function rawEngineCalls(): Promise<RawCalls> {
 }
 
 /** QuickJS computing the rolling average on a channel that already lives in its heap. */
-async function quickJsResidentCompute(n: number, samples: number): Promise<number> {
+async function quickJsResidentCompute(n: number): Promise<{ run: () => void; dispose: () => void }> {
   const QuickJS = await newQuickJSWASMModuleFromVariant(RELEASE_SYNC);
   const ctx = QuickJS.newContext();
   const setup = ctx.unwrapResult(
@@ -180,10 +187,13 @@ async function quickJsResidentCompute(n: number, samples: number): Promise<numbe
       const rpm = new Float64Array(${n}); for (let i = 0; i < rpm.length; i++) rpm[i] = 4000 + 3000 * Math.sin(i / 500) + (i % 7);
       return () => { module.exports.math({ rateHz: 100, channels: { rpm }, params: { windowSeconds: 0.25 } }); }; })()`),
   );
-  const ms = timeSync(() => ctx.unwrapResult(ctx.callFunction(setup, ctx.undefined)).dispose(), samples);
-  setup.dispose();
-  ctx.dispose();
-  return ms;
+  return {
+    run: () => ctx.unwrapResult(ctx.callFunction(setup, ctx.undefined)).dispose(),
+    dispose: () => {
+      setup.dispose();
+      ctx.dispose();
+    },
+  };
 }
 
 /** The transcendental channel on each engine's own Math (no Race prelude), data in and out. */

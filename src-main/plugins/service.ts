@@ -2,17 +2,18 @@
 // CLI, KPI jobs, the parity suite). Input checked against the interface, channels put on
 // one time base, the host built from declared ∩ granted capabilities, the warm instance
 // run in the chosen engine, the output decoded (NaNs canonical) and checked.
-import { decodeValue, encodeValue } from '../../src-shared/codec.ts';
 import { RaceError } from '../../src-shared/errors.ts';
 import { INTERFACE_SCHEMAS } from '../../src-shared/plugins/interfaces.ts';
 import type { CapabilityName, InterfaceName, PluginManifest } from '../../src-shared/plugins/manifest.ts';
 import { describeIssues } from '../app/dispatch.ts';
 import type { Db } from '../store/database.ts';
-import { GrantStore, PluginStorage, PluginStore, type StorageQuota } from '../store/plugins.ts';
+import { ChangeStamp } from '../store/change-stamp.ts';
+import { GrantStore, PluginStorage, PluginStore, type InstalledPlugin, type StorageQuota } from '../store/plugins.ts';
 import { PluginError, PluginOutputError, type PluginFailure } from './errors.ts';
 import { createHostBridge, type FetchLimits } from './host-bridge.ts';
 import { InstancePool } from './pool.ts';
 import { toCommonTimeBase, type RatedChannel } from './resample.ts';
+import { packValue, unpackValue } from './transport.ts';
 import { QuickJsRuntime } from './runtime/quickjs.ts';
 import { EngineFailure, type CallLimits, type EngineLimits, type GuestReply, type PluginRuntime, type RuntimeKind } from './runtime/types.ts';
 
@@ -108,14 +109,31 @@ export class PluginService {
   private readonly pool: InstancePool;
   private readonly runtimes: Partial<Record<RuntimeKind, PluginRuntime>>;
   private nextCallId = 1;
+  // Installed plugins and grants as last read, kept while the database is unchanged: a warm
+  // call reads neither table (and parses no manifest). Any write, from here or elsewhere,
+  // empties both.
+  private readonly changes: ChangeStamp;
+  private cachedAt: number | string | null = null;
+  private readonly installed = new Map<string, InstalledPlugin>();
+  private readonly granted = new Map<string, ReadonlySet<CapabilityName>>();
 
   constructor(options: PluginServiceOptions) {
     this.options = options;
     this.db = options.db;
     this.plugins = new PluginStore(options.db);
     this.grants = new GrantStore(options.db);
+    this.changes = new ChangeStamp(options.db);
     this.pool = new InstancePool(options.poolSize ?? 32);
     this.runtimes = { ...options.runtimes };
+  }
+
+  /** Empties the caches if the database changed since they were filled. */
+  private refreshCaches(): void {
+    const stamp = this.changes.read();
+    if (stamp === this.cachedAt) return;
+    this.cachedAt = stamp;
+    this.installed.clear();
+    this.granted.clear();
   }
 
   private async runtime(kind: RuntimeKind): Promise<PluginRuntime> {
@@ -130,18 +148,44 @@ export class PluginService {
 
   /** Declared ∩ granted. */
   capabilitiesFor(manifest: PluginManifest, accountId: string): CapabilityName[] {
-    const granted = new Set(this.grants.granted(accountId, manifest.id));
+    this.refreshCaches();
+    return this.declaredAndGranted(manifest, accountId);
+  }
+
+  /** capabilitiesFor, the caches already refreshed. */
+  private declaredAndGranted(manifest: PluginManifest, accountId: string): CapabilityName[] {
+    if (manifest.capabilities.length === 0) return [];
+    const key = `${accountId}\u0000${manifest.id}`;
+    let granted = this.granted.get(key);
+    if (!granted) {
+      granted = new Set(this.grants.granted(accountId, manifest.id));
+      this.granted.set(key, granted);
+    }
     return manifest.capabilities.map((c) => c.name).filter((c) => granted.has(c));
   }
 
   async invoke(pluginId: string, request: InvokeRequest): Promise<InvokeResult> {
-    const plugin = this.plugins.require(pluginId, request.accountId);
+    const started = performance.now();
+    this.refreshCaches();
+    // installed plugins belong to accounts: the cache is keyed by both
+    const key = `${request.accountId}\u0000${pluginId}`;
+    let plugin = this.installed.get(key);
+    if (!plugin) {
+      plugin = this.plugins.require(pluginId, request.accountId);
+      this.installed.set(key, plugin);
+    }
     if (!plugin.enabled) throw new RaceError('CONFLICT', `plugin "${pluginId}" is disabled`);
-    return this.invokeBundle(plugin, request);
+    return this.run(plugin, request, started);
   }
 
   async invokeBundle(bundle: PluginBundle, request: InvokeRequest): Promise<InvokeResult> {
     const started = performance.now();
+    this.refreshCaches();
+    return this.run(bundle, request, started);
+  }
+
+  /** One call, the caches already refreshed. */
+  private async run(bundle: PluginBundle, request: InvokeRequest, started: number): Promise<InvokeResult> {
     const { manifest } = bundle;
     const { iface, runtime } = request;
     if (!manifest.interfaces.includes(iface)) {
@@ -150,7 +194,7 @@ export class PluginService {
     const input = this.prepareInput(manifest, iface, request.input);
     const limits: CallLimits = { ...DEFAULT_CALL_LIMITS, ...this.options.callLimits, ...request.limits };
     const engineLimits: EngineLimits = { ...DEFAULT_ENGINE_LIMITS, ...this.options.engineLimits };
-    const capabilities = this.capabilitiesFor(manifest, request.accountId);
+    const capabilities = this.declaredAndGranted(manifest, request.accountId);
     const fetchCap = manifest.capabilities.find((c) => c.name === 'fetch');
     const host = createHostBridge({
       capabilities,
@@ -160,7 +204,7 @@ export class PluginService {
       fetchImpl: this.options.fetchImpl,
     });
     const buffers: ArrayBuffer[] = [];
-    const inputJson = JSON.stringify(encodeValue(input, '', { buffers }));
+    const packed = packValue(input, buffers);
     const contextJson = JSON.stringify({ capabilities, limits: { logLines: limits.logLines, logBytes: limits.logBytes } });
     const now = request.now ?? Date.now();
     const seed = request.seed ?? DEFAULT_SEED;
@@ -186,7 +230,7 @@ export class PluginService {
             throw fail('LOAD_FAILED', (e as Error).message);
           }),
         async (instance) => {
-          const r = await instance.invoke({ callId: this.nextCallId++, iface, inputJson, buffers, contextJson, now, seed }, host, limits);
+          const r = await instance.invoke({ callId: this.nextCallId++, iface, input: packed, buffers, contextJson, now, seed }, host, limits);
           if (r.header.status === 'error' && classify(r.header) === 'MEMORY_LIMIT') instance.retire();
           return r;
         },
@@ -205,7 +249,7 @@ export class PluginService {
     }
     let output: unknown;
     try {
-      output = decodeValue(JSON.parse(reply.valueJson ?? 'null'), '', { buffers: reply.buffers });
+      output = unpackValue(reply.value ?? 'null', reply.buffers);
     } catch (e) {
       throw fail('OUTPUT_UNSERIALIZABLE', (e as Error).message, header.logs);
     }

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PluginBundle } from '../../src-main/plugins/service.ts';
 import { RUNTIME_KINDS } from '../../src-main/plugins/runtime/types.ts';
+import { openDatabase } from '../../src-main/store/database.ts';
+import { GrantStore } from '../../src-main/store/plugins.ts';
 import { pluginFromSource, serviceIn } from '../support/plugins.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -92,6 +94,20 @@ describe.each(RUNTIME_KINDS)('capabilities in %s', (runtime) => {
     expect(s).toMatchObject({ hasFetch: 'false', typeofFetch: 'undefined', hasStorage: 'true', visits: '3' });
     service.grants.revoke(account, 'cap-prober', 'storage');
     expect(steps((await call(prober)).output)).toMatchObject({ typeofStorage: 'undefined', keys: 'hasCapability,log' });
+  });
+
+  it('granted and revoked by another connection (the CLI beside the app): the next call sees each change', async () => {
+    const other = openDatabase(service['db'].name);
+    try {
+      const grants = new GrantStore(other);
+      expect(steps((await call(prober)).output)).toMatchObject({ hasStorage: 'false' }); // (what the service holds now)
+      grants.grant(account, 'cap-prober', 'storage');
+      expect(steps((await call(prober)).output)).toMatchObject({ hasStorage: 'true', typeofStorage: 'object' });
+      grants.revoke(account, 'cap-prober', 'storage');
+      expect(steps((await call(prober)).output)).toMatchObject({ hasStorage: 'false', typeofStorage: 'undefined' });
+    } finally {
+      other.close();
+    }
   });
 
   it('granted but not declared in the manifest: not given', async () => {

@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PluginBundle } from '../../src-main/plugins/service.ts';
 import { RUNTIME_KINDS } from '../../src-main/plugins/runtime/types.ts';
+import { openDatabase } from '../../src-main/store/database.ts';
+import { PluginStore } from '../../src-main/store/plugins.ts';
 import { pluginFromSource, serviceIn } from '../support/plugins.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -46,5 +48,30 @@ describe.each(RUNTIME_KINDS)('warm pool (%s)', (runtime) => {
   it('runs concurrent calls on one instance one at a time, in order', async () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => count(b, 'acct-b')));
     expect(results).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('installed plugins by id', () => {
+  // installed without an account: the local account's plugin
+  const summary = async (runtime: (typeof RUNTIME_KINDS)[number]) =>
+    ((await service.invoke('versioned', { iface: 'runPlan', input, runtime, accountId: 'local' })).output as { summary: string }).summary;
+
+  it.each(RUNTIME_KINDS)('%s: a reinstall or removal — here or from another connection — reaches the next call', async (runtime) => {
+    const v1 = await pluginFromSource(dir, { id: 'versioned', interfaces: ['runPlan'] }, `export const runPlan = () => ({ steps: [], summary: 'v1' });`);
+    const v2 = await pluginFromSource(dir, { id: 'versioned', version: '2.0.0', interfaces: ['runPlan'] }, `export const runPlan = () => ({ steps: [], summary: 'v2' });`);
+    service.plugins.install(v1);
+    expect(await summary(runtime)).toBe('v1');
+    expect(await summary(runtime)).toBe('v1');
+    const other = openDatabase(service['db'].name);
+    try {
+      new PluginStore(other).install(v2);
+      expect(await summary(runtime)).toBe('v2');
+      service.plugins.install(v1);
+      expect(await summary(runtime)).toBe('v1');
+      new PluginStore(other).remove('versioned');
+      await expect(summary(runtime)).rejects.toThrow('plugin "versioned" is not installed');
+    } finally {
+      other.close();
+    }
   });
 });

@@ -341,82 +341,123 @@ delete Error.stackTraceLimit;
 delete Error.prepareStackTrace;
 delete Error.isError;
 
-// ---- 9. Values in and out: JSON + ArrayBuffers for typed arrays ---------------------------
+// ---- 9. Values in and out: JSON + patches (src-main/plugins/transport.ts) ---------------
+// The plain part as JSON, and beside it where typed arrays (ArrayBuffers) and the numbers
+// JSON cannot spell go: nothing in the JSON is a tag, so nothing has to be walked for tags.
 const MAX_DEPTH = 64;
 // No interface schema takes more than 100 000 items in one array (typed arrays travel as
 // buffers and are not counted): an array or object 10× bigger is refused before it is walked,
 // so a 100M-element output fails at once, the same way in both engines — not by time or memory.
 const MAX_ITEMS = 1000000;
-const TA = { __proto__: null, Float64Array: [F64, '$f64'], Float32Array: [F32, '$f32'], Int32Array: [I32, '$i32'], Uint8Array: [U8, '$u8'] };
-const encodeOut = (value, buffers) => {
-  const seen = list();
-  const walk = (v, path, depth) => {
-    if (typeof v === 'number') {
-      if (v !== v) return { __proto__: null, $num: 'NaN' };
-      if (v === Infinity) return { __proto__: null, $num: 'Infinity' };
-      if (v === -Infinity) return { __proto__: null, $num: '-Infinity' };
-      if (v === 0 && 1 / v < 0) return { __proto__: null, $num: '-0' };
-      return v;
-    }
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-    if (v === undefined) return undefined;
-    if (typeof v !== 'object') throw new TypeErr('output holds a ' + typeof v + ' at ' + (path || '(root)'));
-    if (depth > MAX_DEPTH) throw new TypeErr('output nests deeper than ' + MAX_DEPTH + ' at ' + path);
-    const kind = typedArrayName(v);
-    if (kind !== undefined) {
-      const ta = TA[kind];
-      if (!ta) throw new TypeErr('output holds an unsupported ' + kind + ' at ' + path);
-      const copy = new ta[0](typedArrayLength(v)); // a buffer of its own, exactly as long
-      typedArraySet(copy, v);
-      buffers[buffers.length] = typedArrayBuffer(copy);
-      return { __proto__: null, [ta[1]]: buffers.length - 1 };
-    }
-    if (isView(v)) throw new TypeErr('output holds an unsupported DataView at ' + path);
-    for (let i = 0; i < seen.length; i++) if (seen[i] === v) throw new TypeErr('output is circular at ' + path);
-    seen[seen.length] = v;
-    let out;
-    if (isArray(v)) {
-      if (v.length > MAX_ITEMS) throw new TypeErr('output array of ' + v.length + ' items at ' + (path || '(root)') + ' is over the limit of ' + MAX_ITEMS);
-      out = list();
-      for (let i = 0; i < v.length; i++) { const e = walk(v[i], path + '[' + i + ']', depth + 1); out[i] = e === undefined ? null : e; }
-    } else {
-      out = { __proto__: null };
-      let escape = false;
-      const ks = keys(v);
-      if (ks.length > MAX_ITEMS) throw new TypeErr('output object of ' + ks.length + ' keys at ' + (path || '(root)') + ' is over the limit of ' + MAX_ITEMS);
-      for (let i = 0; i < ks.length; i++) {
-        const k = ks[i];
-        if (k === '__proto__') continue; // never a key on the host side (it would set the prototype there)
-        if (k[0] === '$') escape = true;
-        const e = walk(v[k], path ? path + '.' + k : k, depth + 1);
-        if (e !== undefined) defineProperty(out, k, { __proto__: null, value: e, writable: true, enumerable: true, configurable: true });
-      }
-      if (escape) out = { __proto__: null, $obj: out };
-    }
-    seen.length = seen.length - 1;
-    return out;
-  };
-  return stringify(walk(value, '', 0));
+const TA = { __proto__: null, Float64Array: [F64, 'f64'], Float32Array: [F32, 'f32'], Int32Array: [I32, 'i32'], Uint8Array: [U8, 'u8'] };
+const stringIndexOf = uncurry(String.prototype.indexOf);
+// The walk's state lives out here, not in closures made per call (an interpreter pays for
+// each). No call can re-enter it: it runs plugin code only through getters, which cannot reach it.
+let encBuffers = null, encPatches = null;
+const encSeen = list(), encAt = list();
+/** The path to the value at a depth, spelled out for an error message. */
+const encPath = (depth) => {
+  let p = '';
+  for (let i = 0; i < depth; i++) { const k = encAt[i]; p += typeof k === 'number' ? '[' + k + ']' : (p ? '.' + k : k); }
+  return p;
 };
-const decodeIn = (json, buffers) => {
-  const CT = { __proto__: null, $f64: F64, $f32: F32, $i32: I32, $u8: U8 };
-  const NUM = { __proto__: null, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
-  // plain arrays and objects for the plugin, filled without going through their prototypes
-  const put = (o, k, v) => defineProperty(o, k, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true });
-  const object = (src) => { const o = {}, ks = keys(src); for (let i = 0; i < ks.length; i++) put(o, ks[i], walk(src[ks[i]])); return o; };
-  const walk = (v) => {
-    if (v === null || typeof v !== 'object') return v;
-    if (isArray(v)) { const a = []; for (let i = 0; i < v.length; i++) put(a, i, walk(v[i])); return a; }
-    const ks = keys(v);
-    if (ks.length === 1) {
-      const k = ks[0];
-      if (k === '$num') return NUM[v.$num];
-      if (k === '$obj') return object(v.$obj);
-      if (CT[k]) return new CT[k](buffers[v[k]]);
+const encRoot = (depth) => (depth === 0 ? '(root)' : encPath(depth));
+/** A patch for the value at a depth: its place is null in the JSON. */
+const encPatch = (depth, kind, buffer) => {
+  const path = list();
+  for (let i = 0; i < depth; i++) path[i] = encAt[i];
+  const patch = list();
+  patch[0] = path; patch[1] = kind;
+  if (buffer !== undefined) patch[2] = buffer;
+  encPatches[encPatches.length] = patch;
+  return null;
+};
+const encWalk = (v, depth) => {
+  if (typeof v === 'number') {
+    if (v !== v) return encPatch(depth, 'NaN');
+    if (v === Infinity) return encPatch(depth, 'Infinity');
+    if (v === -Infinity) return encPatch(depth, '-Infinity');
+    if (v === 0 && 1 / v < 0) return encPatch(depth, '-0');
+    return v;
+  }
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object') throw new TypeErr('output holds a ' + typeof v + ' at ' + encRoot(depth));
+  if (depth > MAX_DEPTH) throw new TypeErr('output nests deeper than ' + MAX_DEPTH + ' at ' + encPath(depth));
+  if (isView(v)) {
+    const kind = typedArrayName(v);
+    if (kind === undefined) throw new TypeErr('output holds an unsupported DataView at ' + encPath(depth));
+    const ta = TA[kind];
+    if (!ta) throw new TypeErr('output holds an unsupported ' + kind + ' at ' + encPath(depth));
+    const copy = new ta[0](typedArrayLength(v)); // a buffer of its own, exactly as long
+    typedArraySet(copy, v);
+    encBuffers[encBuffers.length] = typedArrayBuffer(copy);
+    return encPatch(depth, ta[1], encBuffers.length - 1);
+  }
+  for (let i = 0; i < encSeen.length; i++) if (encSeen[i] === v) throw new TypeErr('output is circular at ' + encPath(depth));
+  encSeen[encSeen.length] = v;
+  // Prototype-less arrays and objects: assigning to them reaches no setter and no prototype,
+  // and JSON.stringify finds no toJSON on them.
+  let out;
+  if (isArray(v)) {
+    if (v.length > MAX_ITEMS) throw new TypeErr('output array of ' + v.length + ' items at ' + encRoot(depth) + ' is over the limit of ' + MAX_ITEMS);
+    out = list();
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      // (plain strings, booleans, null and finite non-negative-zero numbers need no walk: the common case, inline)
+      if (typeof x === 'string' || typeof x === 'boolean' || x === null || (typeof x === 'number' && x - x === 0 && (x !== 0 || 1 / x > 0))) { out[i] = x; continue; }
+      encAt[depth] = i;
+      const e = encWalk(x, depth + 1);
+      out[i] = e === undefined ? null : e;
     }
-    return object(v);
-  };
-  return walk(parse(json));
+  } else {
+    out = { __proto__: null };
+    const ks = keys(v);
+    if (ks.length > MAX_ITEMS) throw new TypeErr('output object of ' + ks.length + ' keys at ' + encRoot(depth) + ' is over the limit of ' + MAX_ITEMS);
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks[i];
+      if (k === '__proto__') continue; // never a key on the host side (it would set the prototype there)
+      const x = v[k];
+      if (typeof x === 'string' || typeof x === 'boolean' || x === null || (typeof x === 'number' && x - x === 0 && (x !== 0 || 1 / x > 0))) { out[k] = x; continue; }
+      encAt[depth] = k;
+      const e = encWalk(x, depth + 1);
+      if (e !== undefined) out[k] = e;
+    }
+  }
+  encSeen.length = encSeen.length - 1;
+  return out;
+};
+/** The value packed (JSON, then a newline and the patches' JSON if any); its typed arrays' buffers are appended to buffers. */
+const packOut = (value, buffers) => {
+  encBuffers = buffers;
+  encPatches = list();
+  encSeen.length = 0;
+  try {
+    const json = stringify(encWalk(value, 0));
+    const text = json === undefined ? 'null' : json;
+    return encPatches.length === 0 ? text : text + '\n' + stringify(encPatches);
+  } finally { encBuffers = null; encPatches = null; }
+};
+/**
+ * The plugin gets JSON.parse's own arrays and objects, patched in place: each patch follows
+ * properties JSON.parse made (own data properties), so neither reading nor assigning them
+ * reaches a prototype or a setter the plugin may have planted there.
+ */
+const NUM = { __proto__: null, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
+const CT = { __proto__: null, f64: F64, f32: F32, i32: I32, u8: U8 };
+const unpackIn = (text, buffers) => {
+  const newline = stringIndexOf(text, '\n');
+  if (newline < 0) return parse(text);
+  const holder = { __proto__: null, value: parse(stringSlice(text, 0, newline)) };
+  const patches = parse(stringSlice(text, newline + 1));
+  for (let i = 0; i < patches.length; i++) {
+    const path = patches[i][0], kind = patches[i][1];
+    let target = holder, key = 'value';
+    for (let j = 0; j < path.length; j++) { target = target[key]; key = path[j]; }
+    const C = CT[kind];
+    target[key] = C ? new C(buffers[patches[i][2]]) : NUM[kind];
+  }
+  return holder.value;
 };
 
 // ---- 10. Logging: deterministic text, bounded -------------------------------------------
@@ -516,19 +557,27 @@ const errorOf = (e) => {
   try { if (e !== null && typeof e === 'object') { name = typeof e.name === 'string' ? e.name : 'Error'; message = typeof e.message === 'string' ? e.message : ''; } else message = '' + e; } catch { message = '[unreadable error]'; }
   return { __proto__: null, name: stringSlice(name, 0, 100), message: stringSlice(message, 0, 2000) };
 };
+// A reply is one string, the header's JSON and, for a value, a newline and the value's
+// JSON (JSON text never holds a raw newline); with typed arrays in the value it is a list
+// [text, ...ArrayBuffers]. One string is what an engine boundary moves cheapest.
+const DONE_NO_LOGS = stringify({ __proto__: null, status: 'done', logs: [] });
+const PENDING = stringify({ __proto__: null, status: 'pending' });
 const doneReply = (call, value) => {
   const buffers = list();
   let json;
-  try { json = encodeOut(value, buffers); }
+  try { json = packOut(value, buffers); }
   catch (e) { return errorReply(call, 'OUTPUT_UNSERIALIZABLE', e); }
-  if (json === undefined) json = 'null';
-  const reply = [stringify({ __proto__: null, status: 'done', logs: finishLogs(call) }), json];
-  for (let i = 0; i < buffers.length; i++) defineProperty(reply, i + 2, { __proto__: null, value: buffers[i], writable: true, enumerable: true, configurable: true });
+  const header = call.logs.length === 0 && call.dropped === 0 ? DONE_NO_LOGS : stringify({ __proto__: null, status: 'done', logs: finishLogs(call) });
+  const text = header + '\n' + json;
+  if (buffers.length === 0) return text;
+  const reply = list();
+  reply[0] = text;
+  for (let i = 0; i < buffers.length; i++) reply[i + 1] = buffers[i];
   return reply;
 };
-const errorReply = (call, code, e) => [stringify({ __proto__: null, status: 'error', code, error: errorOf(e), logs: finishLogs(call) })];
+const errorReply = (call, code, e) => stringify({ __proto__: null, status: 'error', code, error: errorOf(e), logs: finishLogs(call) });
 
-let lastContextJson = null, lastContext = null;
+let lastContext = null, lastHost = null;
 const control = {
   /** module.exports of the plugin: run the CommonJS wrapper of its bundle. */
   load(factory) {
@@ -543,9 +592,16 @@ const control = {
     }
     return stringify(names);
   },
-  /** Runs one call. Returns [headerJson, valueJson?, ...buffers]; status "pending" for async calls. */
-  invoke(callId, iface, inputJson, buffers, contextJson, now, seed) {
-    if (contextJson !== lastContextJson) { lastContext = parse(contextJson); lastContextJson = contextJson; }
+  /**
+   * Runs one call; the input's typed arrays arrive as the trailing ArrayBuffers. contextJson is
+   * undefined when it is the previous call's again. Returns a reply (see doneReply); status
+   * "pending" for an async call, whose reply take() gives once it has settled.
+   */
+  invoke(callId, iface, inputJson, contextJson, now, seed, ...buffers) {
+    if (contextJson !== undefined || lastContext === null) {
+      lastContext = parse(contextJson);
+      lastHost = hostFor(lastContext.capabilities);
+    }
     const ctx = lastContext;
     clockMs = now;
     seedRandom(seed);
@@ -556,7 +612,7 @@ const control = {
     if (typeof handler !== 'function') return errorReply(call, 'NO_INTERFACE', new Err('the plugin does not export ' + iface));
     let out;
     try {
-      out = ReflectApply(handler, exportsObj, [decodeIn(inputJson, buffers), hostFor(ctx.capabilities)]);
+      out = ReflectApply(handler, exportsObj, [unpackIn(inputJson, buffers), lastHost]);
     } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
     let isThenable = false;
     try { isThenable = out !== null && typeof out === 'object' && typeof out.then === 'function'; } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
@@ -566,7 +622,7 @@ const control = {
         (v) => { mapSet(results, callId, doneReply(call, v)); settle(callId); },
         (e) => { mapSet(results, callId, errorReply(call, 'PLUGIN_THREW', e)); settle(callId); });
     } catch (e) { return errorReply(call, 'PLUGIN_THREW', e); }
-    return [stringify({ __proto__: null, status: 'pending' })];
+    return PENDING;
   },
   take(callId) { const r = mapGet(results, callId); mapDelete(results, callId); return r; },
   /** The host finished an async operation (fetch). */

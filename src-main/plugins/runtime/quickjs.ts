@@ -37,10 +37,10 @@ class HostStackOverflow extends Error {}
 
 /** What V8 reports for the same overflow; the service classifies it as STACK_OVERFLOW. */
 function stackOverflowReply(): GuestReply {
-  return { header: { status: 'error', code: 'PLUGIN_THREW', error: { name: 'RangeError', message: 'Maximum call stack size exceeded' }, logs: [] }, valueJson: null, buffers: [] };
+  return { header: { status: 'error', code: 'PLUGIN_THREW', error: { name: 'RangeError', message: 'Maximum call stack size exceeded' }, logs: [] }, value: null, buffers: [] };
 }
 
-/** The prelude builds [headerJson, valueJson?, ...ArrayBuffers]; anything else means the plugin broke it. */
+/** The prelude replies with its text or [text, ...ArrayBuffers]; anything else means the plugin broke it. */
 const malformedReply = () => new EngineFailure('ENGINE_ERROR', 'the guest returned a malformed reply');
 
 let compiled: WebAssembly.Module | null = null;
@@ -60,6 +60,8 @@ class QuickJsInstance implements PluginInstance {
   private interrupted = false;
   private host: HostBridge | null = null;
   private callId = -1;
+  /** The context the guest holds (it parsed it from the last call that replied). */
+  private sentContextJson: string | null = null;
   private readonly waits = new SettleWaits();
   /**
    * Set when the wasm memory refused to grow (the plugin hit its budget). QuickJS reports
@@ -153,14 +155,15 @@ class QuickJsInstance implements PluginInstance {
   }
 
   private drainJobs(): void {
-    for (;;) {
+    // (asked first: most entries leave no job, and running none still costs a round of calls)
+    while (this.rt.hasPendingJob()) {
       const jobs = this.rt.executePendingJobs(-1);
       if (jobs.error) {
         jobs.error.dispose();
+        break;
       }
-      this.checkInterrupt();
-      if (jobs.error || (jobs.value ?? 0) === 0) break;
     }
+    this.checkInterrupt();
   }
 
   private checkInterrupt(): void {
@@ -170,39 +173,37 @@ class QuickJsInstance implements PluginInstance {
     }
   }
 
-  private readReply(arrayHandle: QuickJSHandle): GuestReply {
+  /** Reads (and disposes) a reply: its text, or a list [text, ...ArrayBuffers] (see parseReply). */
+  private readReply(handle: QuickJSHandle): GuestReply {
     const ctx = this.ctx;
     try {
-      if (ctx.typeof(arrayHandle) !== 'object') throw malformedReply();
-      const lengthHandle = ctx.getProp(arrayHandle, 'length');
-      const length = ctx.getNumber(lengthHandle);
-      lengthHandle.dispose();
-      const parts: unknown[] = [];
-      for (let i = 0; i < length; i++) {
-        const h = ctx.getProp(arrayHandle, i);
-        try {
-          if (ctx.typeof(h) === 'string') parts.push(ctx.getString(h));
-          else if (i >= 2 && ctx.typeof(h) === 'object') {
-            let view;
-            try {
-              view = ctx.getArrayBuffer(h);
-            } catch {
-              throw malformedReply(); // not an ArrayBuffer
-            }
-            parts.push(view.value.slice().buffer); // copy out of wasm memory before it can move
-            view.dispose();
-          } else throw malformedReply();
-        } finally {
-          h.dispose();
-        }
+      const type = ctx.typeof(handle);
+      if (type === 'string') return parseReply(ctx.getString(handle), []);
+      if (type !== 'object') throw malformedReply();
+      // (not ctx.getLength: its result view goes stale once the wasm memory has grown)
+      const length = ctx.getProp(handle, 'length').consume((h) => ctx.getNumber(h));
+      if (!(length >= 2)) throw malformedReply();
+      const text = ctx.getProp(handle, 0).consume((h) => (ctx.typeof(h) === 'string' ? ctx.getString(h) : null));
+      if (text === null) throw malformedReply();
+      const buffers: ArrayBuffer[] = [];
+      for (let i = 1; i < length; i++) {
+        ctx.getProp(handle, i).consume((h) => {
+          let view;
+          try {
+            view = ctx.getArrayBuffer(h);
+          } catch {
+            throw malformedReply(); // not an ArrayBuffer
+          }
+          buffers.push(view.value.slice().buffer); // copy out of wasm memory before it can move
+          view.dispose();
+        });
       }
-      if (typeof parts[0] !== 'string' || (length > 1 && typeof parts[1] !== 'string')) throw malformedReply();
-      return parseReply(parts);
+      return parseReply(text, buffers);
     } catch (e) {
       if (e instanceof EngineFailure) this.usable = false;
       throw e;
     } finally {
-      arrayHandle.dispose();
+      handle.dispose();
     }
   }
 
@@ -269,23 +270,25 @@ class QuickJsInstance implements PluginInstance {
     this.setDeadline(performance.now() + limits.timeMs);
     // Listen for the guest's settle() before entering: a call whose awaits are all on
     // synchronous host functions settles while the entry's promise jobs run.
-    const wait = this.waits.begin(call.callId, this.deadline, () => {
-      this.usable = false;
-    });
+    const wait = this.waits.begin(call.callId);
     try {
-      const buffers = ctx.newArray();
-      call.buffers.forEach((b, i) => ctx.newArrayBuffer(b).consume((h) => ctx.setProp(buffers, i, h)));
-      const args = [ctx.newNumber(call.callId), ctx.newString(call.iface), ctx.newString(call.inputJson), buffers, ctx.newString(call.contextJson), ctx.newNumber(call.now), ctx.newNumber(call.seed)];
+      // The guest keeps the last context it was sent: an unchanged one is not sent again.
+      const contextJson = call.contextJson === this.sentContextJson ? ctx.undefined : ctx.newString(call.contextJson);
+      const args = [ctx.newNumber(call.callId), ctx.newString(call.iface), ctx.newString(call.input), contextJson, ctx.newNumber(call.now), ctx.newNumber(call.seed)];
+      for (const b of call.buffers) args.push(ctx.newArrayBuffer(b));
       let replyHandle: QuickJSHandle;
       try {
-        replyHandle = this.enter(() => ctx.callFunction(this.fns.invoke, ctx.undefined, ...args));
+        replyHandle = this.enter(() => ctx.callFunction(this.fns.invoke, ctx.undefined, args));
       } finally {
-        for (const a of args) a.dispose();
+        for (const a of args) if (a !== ctx.undefined) a.dispose();
       }
       let reply = this.readReply(replyHandle);
+      this.sentContextJson = call.contextJson;
       if ((reply.header.status as string) === 'pending') {
         // An async call: wait until the guest settles it, or the deadline passes.
-        await wait.promise;
+        await wait.until(this.deadline, () => {
+          this.usable = false;
+        });
         const idH = ctx.newNumber(call.callId);
         try {
           reply = this.readReply(this.enter(() => ctx.callFunction(this.fns.take, ctx.undefined, idH)));

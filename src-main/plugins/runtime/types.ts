@@ -21,9 +21,12 @@ export interface CallLimits {
 export interface GuestCall {
   callId: number;
   iface: InterfaceName;
-  inputJson: string;
+  /** The input packed (transport.ts): JSON, and the places of its typed arrays, which are `buffers`. */
+  input: string;
   buffers: ArrayBuffer[];
-  /** Capabilities and log limits (JSON): the same from call to call, so parsed once. */
+  /** The buffers are the engine's to keep (fresh copies): it may move them in, detaching them, instead of copying. */
+  ownsBuffers?: boolean;
+  /** Capabilities and log limits (JSON): the same from call to call, so sent and parsed only when it changes. */
   contextJson: string;
   /** The clock the plugin sees, ms since the epoch. */
   now: number;
@@ -40,7 +43,8 @@ export interface GuestReplyHeader {
 
 export interface GuestReply {
   header: GuestReplyHeader;
-  valueJson: string | null;
+  /** The value packed (transport.ts), its typed arrays' bytes in `buffers`; null in an error reply. */
+  value: string | null;
   buffers: ArrayBuffer[];
 }
 
@@ -112,12 +116,15 @@ export function wrapBundle(code: string): string {
   return `(function (module, exports, require) {\n${code}\n})`;
 }
 
-export function parseReply(parts: unknown[]): GuestReply {
-  const [headerJson, valueJson, ...buffers] = parts;
-  if (typeof headerJson !== 'string') throw new EngineFailure('ENGINE_ERROR', 'the guest returned no reply header');
+/**
+ * A reply as the prelude gives it: its text — the header's JSON, then for a value a newline
+ * and the value packed — and the ArrayBuffers of the value's typed arrays.
+ */
+export function parseReply(text: string, buffers: ArrayBuffer[]): GuestReply {
+  const newline = text.indexOf('\n');
   return {
-    header: JSON.parse(headerJson) as GuestReplyHeader,
-    valueJson: typeof valueJson === 'string' ? valueJson : null,
-    buffers: buffers as ArrayBuffer[],
+    header: JSON.parse(newline < 0 ? text : text.slice(0, newline)) as GuestReplyHeader,
+    value: newline < 0 ? null : text.slice(newline + 1),
+    buffers,
   };
 }

@@ -3,9 +3,11 @@
 // process — isolated-vm issue #107), so isolates live here and not in the server. If this
 // process dies, the parent fails the calls in flight and starts a new one.
 //
-// Messages (structured clone over the IPC channel):
+// Messages (JSON over the IPC channel; buffers as shared-file.ts carries them):
 //   parent → child  { type: 'load', req, id, bundle, limits, deadlineMs }
-//                   { type: 'invoke', req, id, call, limits, host: HostBridgeDescriptor }
+//                   { type: 'invoke', req, id, call, limits, host: HostBridgeDescriptor, region }
+//                     (large buffers of the call and of its reply: in the shared file, fd 4 —
+//                     see shared-file.ts — at region, which the reply's may reuse)
 //                   { type: 'dispose', id }
 //                   { type: 'fetchResult', fetchId, ok, status?, headers?, body?, error?, cause? }
 //   child → parent  { type: 'reply', req, ok, value? | error: { engine?, message } }
@@ -13,6 +15,7 @@
 import { openDatabase, type Db } from '../../store/database.ts';
 import { PluginStorage } from '../../store/plugins.ts';
 import { createHostBridge } from '../host-bridge.ts';
+import { packBuffers, unpackBuffers, type Region } from './shared-file.ts';
 import { EngineFailure, type HostBridgeDescriptor, type PluginInstance } from './types.ts';
 import { V8Runtime } from './v8.ts';
 
@@ -23,6 +26,8 @@ const fetches = new Map<number, { resolve: (r: Response) => void; reject: (e: Er
 let nextFetch = 1;
 
 const send = (msg: unknown) => process.send!(msg);
+const sharedAt = process.argv.indexOf('--shared-fd');
+const SHARED_FD = sharedAt >= 0 ? Number(process.argv[sharedAt + 1]) : null;
 
 function failure(e: unknown) {
   return e instanceof EngineFailure ? { engine: e.code, message: e.message } : { message: (e as Error)?.message ?? String(e) };
@@ -81,15 +86,28 @@ process.on('message', (msg: any) => {
         send({ type: 'reply', req: msg.req, ok: false, error: { engine: 'ENGINE_ERROR', message: 'instance not loaded in the V8 process' } });
         break;
       }
-      let bridge;
+      let bridge, call;
       try {
         bridge = bridgeFor(msg.req, msg.host);
+        // (read at once: the region is the call's only until it replies)
+        const buffers = unpackBuffers(SHARED_FD, msg.call.buffers);
+        call = { ...msg.call, buffers, ownsBuffers: true }; // fresh copies: moved into the isolate, not copied again
       } catch (e) {
         send({ type: 'reply', req: msg.req, ok: false, error: failure(e) });
         break;
       }
-      instance.invoke(msg.call, bridge, msg.limits).then(
-        (reply) => send({ type: 'reply', req: msg.req, ok: true, value: { reply, usable: instance.usable } }),
+      const region: Region | null = msg.region ?? null;
+      instance.invoke(call, bridge, msg.limits).then(
+        (reply) => {
+          let wire;
+          try {
+            wire = { ...reply, buffers: packBuffers(SHARED_FD, region, reply.buffers) };
+          } catch (e) {
+            send({ type: 'reply', req: msg.req, ok: false, error: failure(e), usable: instance.usable });
+            return;
+          }
+          send({ type: 'reply', req: msg.req, ok: true, value: { reply: wire, usable: instance.usable } });
+        },
         (e) => send({ type: 'reply', req: msg.req, ok: false, error: failure(e), usable: instance.usable }),
       );
       break;

@@ -3,9 +3,11 @@
 // deadline here — the call's own limit plus a grace period — after which the child is
 // killed: an isolate stuck in a native operation cannot outlive its budget. A dead child
 // fails its calls in flight (MEMORY_LIMIT after a V8 abort) and is replaced on next use.
+// Messages are JSON; buffers travel as shared-file.ts describes.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { InterfaceName } from '../../../src-shared/plugins/manifest.ts';
+import { packBuffers, SHARED_MIN_BYTES, SharedFile, unpackBuffers, type WireBuffer } from './shared-file.ts';
 import {
   EngineFailure,
   type BundleSource,
@@ -23,6 +25,8 @@ const CHILD = fileURLToPath(new URL('./v8-child.ts', import.meta.url));
 const GRACE_MS = 1500;
 
 interface Pending {
+  /** Runs on the reply as it arrives (before anything else can happen to the process). */
+  decode?: (value: any) => unknown;
   resolve: (value: any) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
@@ -37,10 +41,25 @@ class Child {
   private nextReq = 1;
   private readonly pending = new Map<number, Pending>();
   readonly instances = new Set<ProcessInstance>();
+  /** Large buffers travel through this file (shared-file.ts); null where it cannot be made. */
+  readonly shared: SharedFile | null;
   private stderrTail = '';
 
   constructor() {
-    this.proc = fork(CHILD, [], { execArgv: ['--no-node-snapshot'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let shared: SharedFile | null = null;
+    try {
+      shared = new SharedFile();
+    } catch {
+      // no shared file: every buffer travels in its message
+    }
+    this.shared = shared;
+    // the child finds the shared file as its fd 4
+    this.proc = fork(CHILD, shared ? ['--shared-fd', '4'] : [], {
+      execArgv: ['--no-node-snapshot'],
+      serialization: 'json', // buffers: see shared-file.ts
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc', ...(shared ? [shared.fd] : [])],
+    });
+    shared?.unlink();
     this.proc.stderr!.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-4000);
     });
@@ -67,7 +86,7 @@ class Child {
     (this.proc as unknown as { channel?: { ref(): void } }).channel?.ref();
   }
 
-  request<T>(msg: Record<string, unknown>, hardDeadlineMs: number, fetchImpl?: typeof fetch, fetchTimeoutMs?: number): Promise<T> {
+  request<T>(msg: Record<string, unknown>, hardDeadlineMs: number, options: { fetchImpl?: typeof fetch; fetchTimeoutMs?: number; decode?: (value: any) => T } = {}): Promise<T> {
     if (this.dead) return Promise.reject(new EngineFailure('ENGINE_ERROR', 'the V8 plugin process has exited'));
     const req = this.nextReq++;
     this.busy();
@@ -78,7 +97,7 @@ class Child {
         reject(new EngineFailure('TIMEOUT', 'the plugin ran past its time limit (its V8 process was restarted)'));
         this.kill();
       }, hardDeadlineMs);
-      this.pending.set(req, { resolve, reject, timer, fetchImpl, fetchTimeoutMs });
+      this.pending.set(req, { resolve, reject, timer, ...options });
       this.proc.send({ ...msg, req });
     }).finally(() => {
       const p = this.pending.get(req);
@@ -96,8 +115,13 @@ class Child {
     if (msg.type === 'reply') {
       const p = this.pending.get(msg.req);
       if (!p) return;
-      if (msg.ok) p.resolve(msg.value);
-      else {
+      if (msg.ok) {
+        try {
+          p.resolve(p.decode ? p.decode(msg.value) : msg.value);
+        } catch (e) {
+          p.reject(new EngineFailure('ENGINE_ERROR', `unreadable reply from the V8 plugin process: ${(e as Error).message}`));
+        }
+      } else {
         const e = msg.error.engine ? new EngineFailure(msg.error.engine, msg.error.message) : new Error(msg.error.message);
         (e as Error & { usable?: boolean }).usable = msg.usable;
         p.reject(e);
@@ -141,6 +165,7 @@ class Child {
 
   private fail(failure: EngineFailure): void {
     this.dead = true;
+    this.shared?.close();
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(failure);
@@ -152,12 +177,20 @@ class Child {
 
 let nextInstance = 1;
 
+function largeBytes(buffers: readonly ArrayBuffer[]): number {
+  let n = 0;
+  for (const b of buffers) if (b.byteLength >= SHARED_MIN_BYTES) n += b.byteLength;
+  return n;
+}
+
 class ProcessInstance implements PluginInstance {
   readonly runtime = 'v8' as const;
   exported: InterfaceName[] = [];
   usable = true;
   readonly id = nextInstance++;
   private readonly child: Child;
+  /** Bytes of large buffers in the last reply: room kept for the next one in the shared file. */
+  private replyBytes = 0;
 
   constructor(child: Child) {
     this.child = child;
@@ -168,18 +201,32 @@ class ProcessInstance implements PluginInstance {
     if (!this.usable || this.child.dead) throw new EngineFailure('ENGINE_ERROR', 'instance is no longer usable');
     if (!host.describe) throw new EngineFailure('ENGINE_ERROR', 'this host bridge cannot be described to the V8 process');
     const descriptor = host.describe();
+    const { shared } = this.child;
+    // One region of the shared file for this call: its large inputs, then its reply's.
+    const want = Math.max(largeBytes(call.buffers), this.replyBytes);
+    const region = shared && want > 0 ? shared.acquire(want) : null;
     try {
+      const buffers = packBuffers(shared?.fd ?? null, region, call.buffers);
       const r = await this.child.request<{ reply: GuestReply; usable: boolean }>(
-        { type: 'invoke', id: this.id, call, limits, host: descriptor },
+        { type: 'invoke', id: this.id, call: { ...call, buffers }, limits, host: descriptor, region },
         limits.timeMs + GRACE_MS,
-        host.fetchImpl,
-        descriptor.fetchLimits.timeoutMs,
+        {
+          fetchImpl: host.fetchImpl,
+          fetchTimeoutMs: descriptor.fetchLimits.timeoutMs,
+          decode: (value: { reply: Omit<GuestReply, 'buffers'> & { buffers: WireBuffer[] }; usable: boolean }) => ({
+            reply: { ...value.reply, buffers: unpackBuffers(shared?.fd ?? null, value.reply.buffers) },
+            usable: value.usable,
+          }),
+        },
       );
+      this.replyBytes = largeBytes(r.reply.buffers);
       if (!r.usable) this.usable = false;
       return r.reply;
     } catch (e) {
       if ((e as { usable?: boolean }).usable === false || e instanceof EngineFailure) this.usable = false;
       throw e;
+    } finally {
+      if (region) shared!.release(region);
     }
   }
 

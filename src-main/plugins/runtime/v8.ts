@@ -38,12 +38,12 @@ const CODE_CACHE_MAX = 256;
 const OUT_OF_MEMORY = /out of memory|Array buffer allocation failed/i;
 const outOfMemoryAtLoad = () => new EngineFailure('MEMORY_LIMIT', 'the plugin ran out of its memory budget while loading');
 
-/** A reply as the prelude builds it: [headerJson, valueJson?, ...ArrayBuffers]. */
-function isWellFormedReply(parts: unknown): parts is unknown[] {
-  if (!Array.isArray(parts) || typeof parts[0] !== 'string') return false;
-  if (parts.length > 1 && typeof parts[1] !== 'string') return false;
-  for (let i = 2; i < parts.length; i++) if (!(parts[i] instanceof ArrayBuffer)) return false;
-  return true;
+/** A reply as the prelude builds it: its text, or a list [text, ...ArrayBuffers]. */
+function replyParts(reply: unknown): { text: string; buffers: ArrayBuffer[] } | null {
+  if (typeof reply === 'string') return { text: reply, buffers: [] };
+  if (!Array.isArray(reply) || reply.length < 2 || typeof reply[0] !== 'string') return null;
+  for (let i = 1; i < reply.length; i++) if (!(reply[i] instanceof ArrayBuffer)) return null;
+  return { text: reply[0], buffers: reply.slice(1) };
 }
 
 class V8Instance implements PluginInstance {
@@ -55,6 +55,8 @@ class V8Instance implements PluginInstance {
   private fns!: Record<'invoke' | 'take' | 'resolveOp' | 'load', IvmModule.Reference<(...a: unknown[]) => unknown>>;
   private host: HostBridge | null = null;
   private callId = -1;
+  /** The context the guest holds (it parsed it from the last call that replied). */
+  private sentContextJson: string | null = null;
   private deadline = Infinity;
   private readonly waits = new SettleWaits();
 
@@ -97,12 +99,13 @@ class V8Instance implements PluginInstance {
     return null;
   }
 
-  private reply(parts: unknown): GuestReply {
-    if (!isWellFormedReply(parts)) {
+  private reply(value: unknown): GuestReply {
+    const parts = replyParts(value);
+    if (!parts) {
       this.usable = false;
       throw new EngineFailure('ENGINE_ERROR', 'the guest returned a malformed reply');
     }
-    return parseReply(parts);
+    return parseReply(parts.text, parts.buffers);
   }
 
   boot(bundle: BundleSource): void {
@@ -187,23 +190,27 @@ class V8Instance implements PluginInstance {
     this.deadline = performance.now() + limits.timeMs;
     // Listen for the guest's settle() before entering: a call whose awaits are all on
     // synchronous host functions settles within the entry (microtasks run before it returns).
-    const wait = this.waits.begin(call.callId, this.deadline, () => {
-      this.usable = false;
-    });
+    const wait = this.waits.begin(call.callId);
     try {
-      let parts = this.guard(
-        () =>
-          this.fns.invoke.applySync(undefined, [call.callId, call.iface, call.inputJson, call.buffers, call.contextJson, call.now, call.seed], {
-            arguments: { copy: true },
-            result: { copy: true },
-            timeout: this.remaining(),
-          }) as unknown[],
+      // The guest keeps the last context it was sent: an unchanged one is not sent again.
+      const contextJson = call.contextJson === this.sentContextJson ? undefined : call.contextJson;
+      // Strings and numbers cross as they are; each buffer is copied in, or — when the call
+      // owns it — moved in without a copy (and detached here).
+      const I = ivm();
+      const buffers = call.buffers.map((b) => (call.ownsBuffers ? new I.ExternalCopy(b, { transferOut: true }).copyInto({ release: true, transferIn: true }) : new I.ExternalCopy(b).copyInto({ release: true })));
+      const first = this.guard(() =>
+        this.fns.invoke.applySync(undefined, [call.callId, call.iface, call.input, contextJson, call.now, call.seed, ...buffers], {
+          result: { copy: true },
+          timeout: this.remaining(),
+        }),
       );
-      let reply = this.reply(parts);
+      let reply = this.reply(first);
+      this.sentContextJson = call.contextJson;
       if ((reply.header.status as string) !== 'pending') return reply;
-      await wait.promise;
-      parts = this.guard(() => this.fns.take.applySync(undefined, [call.callId], { result: { copy: true }, timeout: this.remaining() }) as unknown[]);
-      reply = this.reply(parts);
+      await wait.until(this.deadline, () => {
+        this.usable = false;
+      });
+      reply = this.reply(this.guard(() => this.fns.take.applySync(undefined, [call.callId], { result: { copy: true }, timeout: this.remaining() })));
       return reply;
     } finally {
       // The timer must not outlive the call: left running it would mark this (healthy,
