@@ -293,6 +293,74 @@ describe('REST API: telemetry uploads and KPI jobs', () => {
   });
 });
 
+describe('REST API: every route', () => {
+  // [method, path for the caller's own resources, body]; :A is the caller's account
+  const routes: [string, string, unknown?][] = [
+    ['GET', '/accounts/:A'],
+    ['GET', '/accounts/:A/tokens'],
+    ['POST', '/accounts/:A/tokens', { name: 'x' }],
+    ['DELETE', '/accounts/:A/tokens/tok_nothing'],
+    ['GET', '/accounts/:A/grants'],
+    ['PUT', '/accounts/:A/grants', { pluginId: 'lap-notes', capability: 'storage' }],
+    ['DELETE', '/accounts/:A/grants', { pluginId: 'lap-notes', capability: 'storage' }],
+    ['GET', '/plugins'],
+    ['GET', '/plugins/lap-kpis'],
+    ['POST', '/plugins', { manifest: {}, code: 'x' }],
+    ['DELETE', '/plugins/nothing-here'],
+    ['POST', '/plugins/rolling-avg-rpm/invoke/math', { input: { rateHz: 10, channels: { rpm: [1, 2] }, params: {} } }],
+    ['POST', '/attachments?name=x.vbo', 'raw'],
+    ['GET', '/jobs/1'],
+    ['GET', '/sessions'],
+    ['GET', '/sessions/s/laps'],
+    ['GET', '/sessions/s/kpis'],
+    ['GET', '/sessions/s/jobs'],
+    ['GET', '/sessions/s/channels'],
+    ['GET', '/sessions/s/channels/speed'],
+  ];
+  const send = (method: string, path: string, body: unknown, token: string | null, account = a.id) =>
+    http(method, path.replace(':A', account), { token, ...(body === 'raw' ? { raw: 'not a logger file' } : body === undefined ? {} : { body }) });
+
+  it('refuses every route without a token, or with a wrong one (401)', async () => {
+    for (const [method, path, body] of routes) {
+      for (const token of [null, 'race_forged']) {
+        const r = await send(method, path, body, token);
+        expect(r.status, `${method} ${path} with ${token ?? 'no token'}`).toBe(401);
+        expect(r.body.error.code).toBe('UNAUTHORIZED');
+      }
+    }
+  });
+
+  it('keeps every route to the caller\'s own account: another account\'s id is 403, its objects do not exist (404)', async () => {
+    for (const [method, path, body] of routes.filter(([, p]) => p.includes(':A'))) {
+      const r = await send(method, path, body, b.token, a.id);
+      expect(r.status, `${method} ${path} as account B`).toBe(403);
+      expect(r.body.error.code).toBe('FORBIDDEN');
+    }
+    // A's objects, asked for by B
+    const sessionId = (await http('GET', '/sessions')).body[0].id as string;
+    const jobId = (await http('GET', `/sessions/${sessionId}/jobs`)).body[0].id as number;
+    for (const path of ['/plugins/lap-kpis', `/sessions/${sessionId}/laps`, `/sessions/${sessionId}/kpis`, `/sessions/${sessionId}/jobs`, `/sessions/${sessionId}/channels`, `/jobs/${jobId}`]) {
+      const r = await http('GET', path, { token: b.token });
+      expect(r.status, `GET ${path} as account B`).toBe(404);
+    }
+    expect((await http('POST', '/plugins/lap-kpis/invoke/kpiProcessor', { token: b.token, body: { input: {} } })).status).toBe(404);
+    expect((await http('DELETE', '/plugins/lap-kpis', { token: b.token })).status).toBe(404);
+    expect((await http('GET', '/plugins/lap-kpis')).status).toBe(200); // still there for A
+  });
+
+  it('refuses a malformed body on every route that takes one (400), and a body over the limit (413)', async () => {
+    for (const [method, path, body] of routes.filter(([, , body]) => body !== undefined && body !== 'raw')) {
+      const bad = await send(method, path, undefined, a.token);
+      const r = await http(method, path.replace(':A', a.id), { raw: '{"not json' });
+      expect(r.status, `${method} ${path}`).toBe(400);
+      expect(r.body.error.message, `${method} ${path}`).toMatch(/not valid JSON/);
+      const huge = await http(method, path.replace(':A', a.id), { raw: `{"x":"${'y'.repeat(2 * 1024 * 1024)}"}` });
+      expect(huge.status, `${method} ${path}`).toBe(413);
+      expect(bad.status).toBeLessThan(500);
+    }
+  });
+});
+
 describe('REST API: rate limit', () => {
   it('holds a token to its rate with 429 and Retry-After, without slowing other tokens', async () => {
     const app2 = createAppCore({ dbPath: join(dir, 'limited.db') });
