@@ -141,6 +141,13 @@ export class ChannelStore {
     return out;
   }
 
+  /** An integer channel's stored integers as the logger wrote them (little-endian bytes). */
+  rawBytes(channel: ChannelInfo): Buffer {
+    const parts: Buffer[] = [];
+    for (const row of this.chunks.iterate(channel.id, 0, Math.max(0, Math.ceil(channel.sampleCount / CHUNK_SAMPLES) - 1))) parts.push(row.samples);
+    return Buffer.concat(parts);
+  }
+
   /** The samples of [startS, endS) seconds. */
   readTime(channel: ChannelInfo, startS: number, endS: number): { samples: Float64Array<ArrayBuffer>; firstIndex: number } {
     const from = Math.max(0, Math.ceil((startS - channel.startS) * channel.rateHz - 1e-9));

@@ -240,6 +240,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE channels ADD COLUMN scaling TEXT CHECK ((encoding = 'f64') = (scaling IS NULL));
     `,
   },
+  {
+    version: 6,
+    name: 'attachments keep the file once: regions stored as channels are cut out',
+    sql: `
+      -- JSON [{ offset, length, channel }]: regions of the original file that are not in
+      -- bytes because the named channel's integer chunks hold them verbatim (see
+      -- src-main/telemetry/attachment-skeleton.ts). Empty: bytes is the whole file.
+      ALTER TABLE attachments ADD COLUMN elided TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

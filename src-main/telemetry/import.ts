@@ -10,6 +10,7 @@ import type { Db } from '../store/database.ts';
 import { ChannelStore } from '../store/channels.ts';
 import { JobQueue } from '../jobs/queue.ts';
 import type { PluginService } from '../plugins/service.ts';
+import { elidableRegions, reassemble, skeleton, type Elided } from './attachment-skeleton.ts';
 import { detectFormat } from './formats/index.ts';
 import { gateCrossings, headingNear, lapsFromCrossings, lapsFromLogger, realFixes, type Gate, type Lap } from './laps.ts';
 import { ImportError, sampleCount, type ImportedChannel, type ImportedSession } from './model.ts';
@@ -163,10 +164,14 @@ export class TelemetryImporter {
     const now = new Date().toISOString();
     const kpiPlugins = this.plugins.plugins.list(accountId).filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
 
+    // Regions the integer channels hold verbatim are not written a second time.
+    const elided = elidableRegions(bytes, session.channels);
+    const kept = elided.length ? skeleton(bytes, elided) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(attachmentId, sha256, fileName, session.format, bytes.length, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), accountId, now);
+        .prepare('INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at, elided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(attachmentId, sha256, fileName, session.format, bytes.length, kept, accountId, now, JSON.stringify(elided));
       const m = session.metadata;
       this.db
         .prepare(
@@ -188,6 +193,23 @@ export class TelemetryImporter {
       laps: split.laps.map((l) => ({ number: l.number, startS: l.startS, timeS: l.timeS, kind: l.kind })),
       warnings,
     };
+  }
+
+  /** The file a session was imported from, exactly as it was (its sha256 is checked). */
+  originalFile(sessionId: string): { fileName: string; bytes: Uint8Array } {
+    const row = this.db
+      .prepare('SELECT a.file_name, a.bytes, a.elided, a.size, a.sha256 FROM sessions s JOIN attachments a ON a.id = s.attachment_id WHERE s.id = ?')
+      .get(sessionId) as { file_name: string; bytes: Buffer; elided: string; size: number; sha256: string } | undefined;
+    if (!row) throw new RaceError('NOT_FOUND', `session ${sessionId} does not exist (or has no original file)`);
+    const elided = JSON.parse(row.elided) as Elided[];
+    const regions = elided.map((r) => {
+      const c = this.channels.get(sessionId, r.channel);
+      if (!c || c.encoding.type === 'f64') throw new Error(`session ${sessionId}: channel ${r.channel}, which holds part of the original file, is missing`);
+      return this.channels.rawBytes(c);
+    });
+    const bytes = reassemble(row.bytes, elided, regions, row.size);
+    if (createHash('sha256').update(bytes).digest('hex') !== row.sha256) throw new Error(`session ${sessionId}: the stored original file does not match its sha256`);
+    return { fileName: row.file_name, bytes };
   }
 
   writeLaps(sessionId: string, laps: Lap[]): void {
