@@ -92,9 +92,14 @@ export class ChannelStore {
     );
   }
 
+  /** What add() will write — the range scan included — computed ahead, outside the transaction. */
+  prepare(c: NewChannel): PreparedChannel {
+    return { channel: c, stored: c.scaled ? scaledForm(c.scaled) : f64Form(c.samples) };
+  }
+
   /** Stores one channel (call inside the import's transaction). */
-  add(sessionId: string, c: NewChannel): number {
-    const stored = c.scaled ? scaledForm(c.scaled) : f64Form(c.samples);
+  add(sessionId: string, channel: NewChannel | PreparedChannel): number {
+    const { channel: c, stored } = 'stored' in channel ? channel : this.prepare(channel);
     const { range, missing, count } = stored;
     const id = Number(
       this.insertChannel.run(sessionId, c.name, c.sourceName, c.unit, c.source ?? null, c.rateHz, c.startS, count, missing, range?.min ?? null, range?.max ?? null, stored.encoding, stored.scaling)
@@ -154,6 +159,11 @@ export class ChannelStore {
     const to = Math.max(from, Math.ceil((endS - channel.startS) * channel.rateHz - 1e-9));
     return { samples: this.read(channel, from, to), firstIndex: from };
   }
+}
+
+export interface PreparedChannel {
+  channel: NewChannel;
+  stored: StoredForm;
 }
 
 interface StoredForm {

@@ -130,15 +130,24 @@ export class TelemetryImporter {
 
   async importBytes(fileName: string, bytes: Uint8Array, options: ImportOptions = {}, sibling: (name: string) => Uint8Array | null = () => null, displayPath = fileName): Promise<ImportOutcome> {
     const accountId = options.accountId ?? 'local';
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const existing = this.db.prepare('SELECT s.id AS sessionId, a.format FROM attachments a LEFT JOIN sessions s ON s.attachment_id = a.id WHERE a.account_id = ? AND a.sha256 = ?').get(accountId, sha256) as
-      | { sessionId: string | null; format: string }
-      | undefined;
-    if (existing) return { file: displayPath, status: 'duplicate', sessionId: existing.sessionId ?? undefined, format: existing.format };
+    // The sha256 runs on the thread pool (WebCrypto) while this thread detects and, for a
+    // format whose parse is cheap, parses: the duplicate check waits for it either way.
+    const hashing = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then((d) => Buffer.from(d).toString('hex'));
+    hashing.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+    const duplicate = async (): Promise<ImportOutcome | null> => {
+      const existing = this.db
+        .prepare('SELECT s.id AS sessionId, a.format FROM attachments a LEFT JOIN sessions s ON s.attachment_id = a.id WHERE a.account_id = ? AND a.sha256 = ?')
+        .get(accountId, await hashing) as { sessionId: string | null; format: string } | undefined;
+      return existing ? { file: displayPath, status: 'duplicate', sessionId: existing.sessionId ?? undefined, format: existing.format } : null;
+    };
 
     const importer = detectFormat(bytes.subarray(0, 64 * 1024));
     if (!importer) {
-      return { file: displayPath, status: 'failed', error: { message: `${displayPath}: not a logger file Race can read (the content matches none of the known formats)`, offset: 0 } };
+      return (await duplicate()) ?? { file: displayPath, status: 'failed', error: { message: `${displayPath}: not a logger file Race can read (the content matches none of the known formats)`, offset: 0 } };
+    }
+    if (!importer.cheapParse) {
+      const dup = await duplicate();
+      if (dup) return dup;
     }
     let session: ImportedSession;
     try {
@@ -163,6 +172,12 @@ export class TelemetryImporter {
     const attachmentId = randomUUID();
     const now = new Date().toISOString();
     const kpiPlugins = this.plugins.plugins.list(accountId).filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
+    const prepared = session.channels.map((c) => this.channels.prepare(c));
+    if (importer.cheapParse) {
+      const dup = await duplicate();
+      if (dup) return dup;
+    }
+    const sha256 = await hashing;
 
     // Regions the integer channels hold verbatim are not written a second time.
     const elided = elidableRegions(bytes, session.channels);
@@ -179,7 +194,7 @@ export class TelemetryImporter {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
-      for (const c of session.channels) this.channels.add(sessionId, c);
+      for (const c of prepared) this.channels.add(sessionId, c);
       this.writeLaps(sessionId, split.laps);
       for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`, accountId });
     }).immediate();

@@ -82,6 +82,12 @@ export interface Importer {
   /** Confidence 0–1 that these bytes are this format, from the content (never the extension). */
   detect(head: Uint8Array): number;
   parse(bytes: Uint8Array, ctx: ImportContext): ImportedSession;
+  /**
+   * The parse costs less than hashing the file (it points at the file's bytes and decodes
+   * on demand): the import parses while the file is hashed off the main thread, and only
+   * then asks whether it is a duplicate. Otherwise the duplicate check comes first.
+   */
+  cheapParse?: boolean;
 }
 
 /** A file that cannot be read: says which file, which format, and where. */

@@ -653,6 +653,7 @@ export const motecLdImporter: Importer = {
   format: FORMAT,
   label: 'MoTeC i2 log (.ld)',
   detect: detectLd,
+  cheapParse: true,
   parse(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
     try {
       return parseLd(bytes, ctx);
