@@ -2,6 +2,7 @@
 // + shift). The importer and the channel store both turn them into engineering values with
 // decodeScaled, so a channel kept in this form reads back with the very bits the importer's
 // float64 path gives — and it stores in 1, 2 or 4 bytes a sample instead of 8.
+import { intExtremes } from './int-extremes.ts';
 
 export type IntType = 'i8' | 'i16' | 'i32';
 export type IntArray = Int8Array | Int16Array | Int32Array;
@@ -78,13 +79,7 @@ export function decodeAll(c: ScaledInts): Float64Array<ArrayBuffer> {
 export function scaledRange(c: ScaledInts): { min: number; max: number } | null {
   const r = c.raw;
   if (r.length === 0) return null;
-  let lo = r[0]!;
-  let hi = lo;
-  for (let i = 1; i < r.length; i++) {
-    const v = r[i]!;
-    if (v < lo) lo = v;
-    else if (v > hi) hi = v;
-  }
+  const [lo, hi] = intExtremes(r);
   const ends = new Float64Array(2);
   decodeScaled([lo, hi], c.scaling, ends);
   return c.scaling.mul / c.scaling.scale > 0 ? { min: ends[0]!, max: ends[1]! } : { min: ends[1]!, max: ends[0]! };
