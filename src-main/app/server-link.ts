@@ -20,7 +20,7 @@ export class ServerLink {
   private readonly settings: SettingsStore;
   private readonly secrets: SecretStore;
   private readonly fetchImpl: typeof fetch | undefined;
-  private reachability: { url: string; at: number; up: boolean } | null = null;
+  private reachability: { url: string; at: number; up: Promise<boolean> } | null = null;
 
   constructor(settings: SettingsStore, secrets: SecretStore, fetchImpl?: typeof fetch) {
     this.settings = settings;
@@ -57,10 +57,12 @@ export class ServerLink {
     } else {
       new RaceServerClient({ url, token: '' }); // validates the URL
       const normalized = url.replace(/\/+$/, '');
-      this.settings.set(SERVER_URL_KEY, normalized);
+      // The token first: if storing it fails (no keychain), the old server's token must not
+      // end up beside the new URL.
       if (token === null) this.secrets.delete(TOKEN_SECRET);
       else if (token !== undefined) this.secrets.set(TOKEN_SECRET, token);
       else if (normalized !== previous) this.secrets.delete(TOKEN_SECRET);
+      this.settings.set(SERVER_URL_KEY, normalized);
     }
     this.reachability = null;
   }
@@ -83,8 +85,9 @@ export class ServerLink {
     if (!client) return { where: 'local' };
     const now = Date.now();
     if (!this.reachability || this.reachability.url !== client.url || now - this.reachability.at > REACHABILITY_TTL_MS) {
-      this.reachability = { url: client.url, at: now, up: await client.reachable() };
+      // one probe shared by the calls that arrive while it runs
+      this.reachability = { url: client.url, at: now, up: client.reachable() };
     }
-    return this.reachability.up ? { where: 'server', client } : { where: 'local' };
+    return (await this.reachability.up) ? { where: 'server', client } : { where: 'local' };
   }
 }

@@ -19,3 +19,9 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
   }
   return Buffer.concat(chunks);
 }
+
+/** The token of an `Authorization: Bearer <token>` header, if there is one. */
+export function bearer(req: IncomingMessage): string | null {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7).trim() : null;
+}

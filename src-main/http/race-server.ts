@@ -37,7 +37,6 @@ export async function startRaceServer(options: RaceServerOptions): Promise<RaceS
     dispatch: app.dispatch,
     rateLimit: options.rateLimit,
     limits: options.limits,
-    onJobsQueued: () => runner?.wake(),
   });
   const running = await startHttpServer({
     dispatch: app.dispatch,

@@ -11,14 +11,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeJson, encodeJson } from '../../src-shared/codec.ts';
 import { ERROR_CODES, RaceError, unwrapEnvelope, type ErrorBody } from '../../src-shared/errors.ts';
 import { InterfaceName } from '../../src-shared/plugins/manifest.ts';
-import type { MethodName } from '../../src-shared/contract/index.ts';
+import type { ImportResult, MethodName } from '../../src-shared/contract/index.ts';
 import type { Dispatch } from '../app/dispatch.ts';
 import type { Services } from '../app/services.ts';
 import { installPlugin, pluginInfo, removePlugin } from '../app/handlers/plugins.ts';
 import { checkBundle } from '../plugins/install.ts';
 import { KPI_JOB } from '../telemetry/import.ts';
 import type { Caller } from '../store/accounts.ts';
-import { readBody } from './body.ts';
+import { bearer, readBody } from './body.ts';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.ts';
 
 export interface RestLimits {
@@ -37,8 +37,6 @@ export interface RestOptions {
   dispatch: Dispatch;
   limits?: Partial<RestLimits>;
   rateLimit?: RateLimit;
-  /** Told after an upload queued jobs, so the job runner wakes at once. */
-  onJobsQueued?: () => void;
 }
 
 interface RouteContext {
@@ -78,15 +76,23 @@ export function sendError(res: ServerResponse, error: ErrorBody, headers: Record
   sendJson(res, ERROR_CODES[error.code] ?? 500, { error }, headers);
 }
 
-/** Counts the samples in every typed array of a decoded value (bounded depth: a body is a tree). */
+/**
+ * Counts the samples in a decoded body: every typed array, and every array of plain numbers
+ * (null stands for a missing sample). Bounded depth: anything nested deeper is refused, not
+ * waved through.
+ */
 function countSamples(value: unknown, depth = 0): number {
   if (ArrayBuffer.isView(value)) return (value as Float64Array).length;
-  if (depth > 16 || value === null || typeof value !== 'object') return 0;
-  let n = 0;
+  if (value === null || typeof value !== 'object') return 0;
+  if (depth > 16) throw new RaceError('BAD_ARGS', 'input: nested more than 16 levels deep');
   if (Array.isArray(value)) {
-    if (value.length && typeof value[0] === 'number') return value.length;
+    if (value.every((v) => v === null || typeof v === 'number')) return value.length;
+    let n = 0;
     for (const v of value) n += countSamples(v, depth + 1);
-  } else for (const v of Object.values(value)) n += countSamples(v, depth + 1);
+    return n;
+  }
+  let n = 0;
+  for (const v of Object.values(value)) n += countSamples(v, depth + 1);
   return n;
 }
 
@@ -150,7 +156,7 @@ export function createRestApi(options: RestOptions): RestApi {
     unwrapEnvelope(await dispatch(method, args, { transport: 'http', account: caller.accountId }));
 
   const ownAccount = (ctx: RouteContext): string => {
-    const id = decodeURIComponent(ctx.params[0]!);
+    const id = ctx.params[0]!;
     if (id !== ctx.caller.accountId && id !== 'me') throw new RaceError('FORBIDDEN', `this token belongs to account ${ctx.caller.accountId}, not ${id}`);
     return ctx.caller.accountId;
   };
@@ -188,7 +194,7 @@ export function createRestApi(options: RestOptions): RestApi {
       pattern: new RegExp(`^/accounts/${SEGMENT}/tokens/${SEGMENT}$`),
       run: (ctx) => {
         const account = ownAccount(ctx);
-        const tokenId = decodeURIComponent(ctx.params[1]!);
+        const tokenId = ctx.params[1]!;
         if (!services.accounts.revokeToken(account, tokenId)) throw new RaceError('NOT_FOUND', `account ${account} has no token ${tokenId}`);
         return ok({ revoked: tokenId });
       },
@@ -234,7 +240,7 @@ export function createRestApi(options: RestOptions): RestApi {
       method: 'GET',
       name: '/plugins/:id',
       pattern: new RegExp(`^/plugins/${SEGMENT}$`),
-      run: (ctx) => ok(pluginInfo(services.plugins.plugins.require(decodeURIComponent(ctx.params[0]!), ctx.caller.accountId))),
+      run: (ctx) => ok(pluginInfo(services.plugins.plugins.require(ctx.params[0]!, ctx.caller.accountId))),
     },
     {
       method: 'POST',
@@ -254,7 +260,7 @@ export function createRestApi(options: RestOptions): RestApi {
       name: '/plugins/:id',
       pattern: new RegExp(`^/plugins/${SEGMENT}$`),
       run: (ctx) => {
-        const id = decodeURIComponent(ctx.params[0]!);
+        const id = ctx.params[0]!;
         if (!removePlugin(services, id, ctx.caller.accountId)) throw new RaceError('NOT_FOUND', `plugin "${id}" is not installed`);
         return ok({ removed: id });
       },
@@ -264,8 +270,8 @@ export function createRestApi(options: RestOptions): RestApi {
       name: '/plugins/:id/invoke/:interface',
       pattern: new RegExp(`^/plugins/${SEGMENT}/invoke/${SEGMENT}$`),
       run: async (ctx) => {
-        const plugin = decodeURIComponent(ctx.params[0]!);
-        const iface = InterfaceName.safeParse(decodeURIComponent(ctx.params[1]!));
+        const plugin = ctx.params[0]!;
+        const iface = InterfaceName.safeParse(ctx.params[1]!);
         if (!iface.success) throw new RaceError('NOT_FOUND', `no interface "${ctx.params[1]}" (one of ${InterfaceName.options.join(', ')})`);
         const body = await ctx.json();
         if (!('input' in body)) throw new RaceError('BAD_ARGS', 'input: required — the interface input, e.g. { "input": { "rateHz": 10, "channels": { … }, "params": {} } }');
@@ -288,19 +294,27 @@ export function createRestApi(options: RestOptions): RestApi {
       name: '/attachments',
       pattern: /^\/attachments$/,
       run: async (ctx) => {
-        const name = ctx.url.searchParams.get('name') ?? (typeof ctx.req.headers['x-file-name'] === 'string' ? decodeURIComponent(ctx.req.headers['x-file-name']) : null);
+        const header = ctx.req.headers['x-file-name'];
+        let name = ctx.url.searchParams.get('name');
+        if (name === null && typeof header === 'string') {
+          try {
+            name = decodeURIComponent(header);
+          } catch {
+            throw new RaceError('BAD_ARGS', 'X-File-Name: a malformed %-escape');
+          }
+        }
         if (!name || name.includes('/') || name.includes('\\') || name.length > 255) {
           throw new RaceError('BAD_ARGS', 'name: give the file name as ?name=<file> (or an X-File-Name header), without a folder');
         }
         const gate = parseGate(ctx.url.searchParams.get('gate'));
         const bytes = await readBody(ctx.req, limits.uploadBytes);
         if (bytes.length === 0) throw new RaceError('BAD_ARGS', `${name}: the upload is empty (send the file's bytes as the request body)`);
-        const r = await services.telemetry.importBytes(name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { accountId: ctx.caller.accountId, gate });
+        // the desktop's upload, as this account (it also wakes the job runner)
+        const r = (await call('sessions.upload', { fileName: name, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ...(gate ? { gate } : {}) }, ctx.caller)) as ImportResult;
         if (r.status === 'failed') {
           throw new RaceError('BAD_ARGS', r.error?.message ?? `${name}: could not be imported`, { format: r.format ?? null, offset: r.error?.offset ?? null, line: r.error?.line ?? null });
         }
         const jobs = sessionJobsStmt.all(ctx.caller.accountId, r.sessionId!).filter((j) => j.kind === KPI_JOB).map(jobView);
-        if (r.status === 'imported' && jobs.length) options.onJobsQueued?.();
         return ok({ ...r, jobs }, r.status === 'imported' ? 201 : 200);
       },
     },
@@ -325,20 +339,20 @@ export function createRestApi(options: RestOptions): RestApi {
       method: 'GET',
       name: '/sessions/:id/laps',
       pattern: new RegExp(`^/sessions/${SEGMENT}/laps$`),
-      run: async (ctx) => ok(await call('sessions.laps', { sessionId: decodeURIComponent(ctx.params[0]!) }, ctx.caller)),
+      run: async (ctx) => ok(await call('sessions.laps', { sessionId: ctx.params[0]! }, ctx.caller)),
     },
     {
       method: 'GET',
       name: '/sessions/:id/kpis',
       pattern: new RegExp(`^/sessions/${SEGMENT}/kpis$`),
-      run: async (ctx) => ok(await call('sessions.kpis', { sessionId: decodeURIComponent(ctx.params[0]!) }, ctx.caller)),
+      run: async (ctx) => ok(await call('sessions.kpis', { sessionId: ctx.params[0]! }, ctx.caller)),
     },
     {
       method: 'GET',
       name: '/sessions/:id/jobs',
       pattern: new RegExp(`^/sessions/${SEGMENT}/jobs$`),
       run: async (ctx) => {
-        const sessionId = decodeURIComponent(ctx.params[0]!);
+        const sessionId = ctx.params[0]!;
         await call('sessions.laps', { sessionId }, ctx.caller); // 404 unless it is the caller's
         return ok(sessionJobsStmt.all(ctx.caller.accountId, sessionId).map(jobView));
       },
@@ -347,7 +361,7 @@ export function createRestApi(options: RestOptions): RestApi {
       method: 'GET',
       name: '/sessions/:id/channels',
       pattern: new RegExp(`^/sessions/${SEGMENT}/channels$`),
-      run: async (ctx) => ok(await call('sessions.channels', { sessionId: decodeURIComponent(ctx.params[0]!) }, ctx.caller)),
+      run: async (ctx) => ok(await call('sessions.channels', { sessionId: ctx.params[0]! }, ctx.caller)),
     },
     {
       method: 'GET',
@@ -357,7 +371,7 @@ export function createRestApi(options: RestOptions): RestApi {
         const lapText = ctx.url.searchParams.get('lap');
         const lap = lapText === null ? undefined : Number(lapText);
         if (lap !== undefined && !Number.isInteger(lap)) throw new RaceError('BAD_ARGS', `lap: expected a lap number, got "${lapText}"`);
-        return ok(await call('sessions.samples', { sessionId: decodeURIComponent(ctx.params[0]!), channel: decodeURIComponent(ctx.params[1]!), ...(lap !== undefined ? { lap } : {}) }, ctx.caller));
+        return ok(await call('sessions.samples', { sessionId: ctx.params[0]!, channel: ctx.params[1]!, ...(lap !== undefined ? { lap } : {}) }, ctx.caller));
       },
     },
   ];
@@ -365,10 +379,6 @@ export function createRestApi(options: RestOptions): RestApi {
   const rootOf = (path: string) => path.split('/')[1] ?? '';
   const roots = new Set(routes.map((r) => rootOf(r.name)));
 
-  function bearer(req: IncomingMessage): string | null {
-    const h = req.headers.authorization;
-    return h?.startsWith('Bearer ') ? h.slice(7).trim() : null;
-  }
 
   return {
     async handle(req, res, url) {
@@ -379,7 +389,8 @@ export function createRestApi(options: RestOptions): RestApi {
         if (!token) throw new RaceError('UNAUTHORIZED', 'missing bearer token: send Authorization: Bearer <token> (make one with `race accounts create <name>`)');
         const caller = services.accounts.authenticate(token);
         if (!caller) throw new RaceError('UNAUTHORIZED', 'unknown or revoked token');
-        const wait = limiter.take(caller.tokenId);
+        // per account, not per token: minting more tokens does not buy more requests
+        const wait = limiter.take(caller.accountId);
         if (wait !== null) {
           sendError(res, { code: 'RATE_LIMITED', message: `too many requests for this token: retry in ${wait} s` }, { 'retry-after': String(wait) });
           return name;
@@ -392,10 +403,16 @@ export function createRestApi(options: RestOptions): RestApi {
           if (route.method !== req.method) continue;
           name = route.name;
           let parsed: Record<string, unknown> | null = null;
+          let params: string[];
+          try {
+            params = m.slice(1).map((p) => decodeURIComponent(p));
+          } catch {
+            throw new RaceError('BAD_ARGS', `${url.pathname}: a malformed %-escape in the path`);
+          }
           const ctx: RouteContext = {
             req,
             url,
-            params: m.slice(1),
+            params,
             caller,
             json: async () => {
               if (parsed) return parsed;

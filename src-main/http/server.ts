@@ -17,7 +17,7 @@ import { ERROR_CODES, RaceError, type Envelope } from '../../src-shared/errors.t
 import { RPC_PATH } from '../../src-shared/rpc-client.ts';
 import { EVENTS_PATH } from '../../src-shared/contract/index.ts';
 import type { Dispatch } from '../app/dispatch.ts';
-import { readBody } from './body.ts';
+import { bearer, readBody } from './body.ts';
 import type { RestApi } from './rest.ts';
 import { readStaticFile } from './static-files.ts';
 import { endEventStreams, streamEvents, type EventSourceLike } from './events.ts';
@@ -66,10 +66,6 @@ function cookieValue(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
-function bearer(req: IncomingMessage): string | null {
-  const h = req.headers.authorization;
-  return h?.startsWith('Bearer ') ? h.slice(7).trim() : null;
-}
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

@@ -65,8 +65,10 @@ export class InstancePool {
   }
 
   /** Drops every instance of a bundle (uninstalled or replaced plugin). */
-  forgetBundle(hash: string): void {
-    for (const [key, entry] of [...this.entries]) if (key.includes(`|${hash}|`)) this.drop(key, entry);
+  /** Drops the warm instances of a bundle — one account's only, when named (others keep theirs). */
+  forgetBundle(hash: string, accountId?: string): void {
+    const match = accountId === undefined ? (key: string) => key.includes(`|${hash}|`) : (key: string) => key.endsWith(`|${hash}|${accountId}`);
+    for (const [key, entry] of [...this.entries]) if (match(key)) this.drop(key, entry);
   }
 
   clear(): void {

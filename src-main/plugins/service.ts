@@ -320,8 +320,8 @@ export class PluginService {
   }
 
   /** Forget warm instances of a plugin (after reinstall or removal). */
-  forget(hash: string): void {
-    this.pool.forgetBundle(hash);
+  forget(hash: string, accountId?: string): void {
+    this.pool.forgetBundle(hash, accountId);
   }
 
   close(): void {

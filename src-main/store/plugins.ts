@@ -76,11 +76,6 @@ export class PluginStore {
   remove(id: string, accountId: string = LOCAL_ACCOUNT): boolean {
     return this.db.prepare('DELETE FROM plugins WHERE account_id = ? AND id = ?').run(accountId, id).changes > 0;
   }
-
-  /** Whether any account still runs this bundle (warm instances are kept while one does). */
-  hashInUse(hash: string): boolean {
-    return this.db.prepare('SELECT 1 FROM plugins WHERE hash = ? LIMIT 1').get(hash) !== undefined;
-  }
 }
 
 export class GrantStore {

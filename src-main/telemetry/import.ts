@@ -183,21 +183,31 @@ export class TelemetryImporter {
     const elided = elidableRegions(bytes, session.channels);
     const kept = elided.length ? skeleton(bytes, elided) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-    this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at, elided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(attachmentId, sha256, fileName, session.format, bytes.length, kept, accountId, now, JSON.stringify(elided));
-      const m = session.metadata;
-      this.db
-        .prepare(
-          `INSERT INTO sessions (id, venue, vehicle, driver, started_at, device, source_format, imported_at, attachment_id, account_id, name, comment, duration_s, gate, lap_source, warnings)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
-      for (const c of prepared) this.channels.add(sessionId, c);
-      this.writeLaps(sessionId, split.laps);
-      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`, accountId });
-    }).immediate();
+    try {
+      this.db.transaction(() => {
+        this.db
+          .prepare('INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at, elided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(attachmentId, sha256, fileName, session.format, bytes.length, kept, accountId, now, JSON.stringify(elided));
+        const m = session.metadata;
+        this.db
+          .prepare(
+            `INSERT INTO sessions (id, venue, vehicle, driver, started_at, device, source_format, imported_at, attachment_id, account_id, name, comment, duration_s, gate, lap_source, warnings)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
+        for (const c of prepared) this.channels.add(sessionId, c);
+        this.writeLaps(sessionId, split.laps);
+        for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`, accountId });
+      }).immediate();
+    } catch (e) {
+      // The same bytes imported meanwhile by another call (two uploads of one file at once):
+      // the unique (account, sha256) kept it out, and this one is the duplicate.
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /attachments/.test((e as Error).message)) {
+        const dup = await duplicate();
+        if (dup) return dup;
+      }
+      throw e;
+    }
 
     return {
       file: displayPath,

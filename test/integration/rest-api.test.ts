@@ -2,6 +2,7 @@
 // V8 runtime: every route's success, missing token, wrong account, malformed body and
 // size limit; grants changed through the API on the next call; uploads that queue KPI
 // jobs; the rate limit.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../src-main/app/core.ts';
@@ -10,7 +11,7 @@ import { RaceServerClient } from '../../src-main/plugins/server-client.ts';
 import type { PluginBundle } from '../../src-main/plugins/service.ts';
 import { decodeJson, encodeJson } from '../../src-shared/codec.ts';
 import { circuitSession, circuitVbo, writeVbo } from '../support/write-vbo-ibt.ts';
-import { firstParty } from '../support/plugins.ts';
+import { firstParty, pluginFromSource } from '../support/plugins.ts';
 import { writeMotecLd } from '../support/write-motec.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -82,10 +83,12 @@ describe('REST API: authentication and accounts', () => {
   it('stores tokens hashed: the database never holds a usable token', () => {
     const rows = app.services.db.prepare('SELECT token_hash FROM api_tokens').all() as { token_hash: string }[];
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    for (const r of rows) {
-      expect(r.token_hash).toMatch(/^[0-9a-f]{64}$/);
-      expect(r.token_hash).not.toContain(a.token.slice(5, 20));
-    }
+    for (const r of rows) expect(r.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    const hashes = rows.map((r) => r.token_hash);
+    expect(hashes).toContain(createHash('sha256').update(a.token).digest('hex'));
+    // no column of any table holds the token itself
+    const tables = (app.services.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    for (const t of tables) expect(JSON.stringify(app.services.db.prepare(`SELECT * FROM ${t}`).all(), (_k, v) => (Buffer.isBuffer(v) ? v.toString('latin1') : v)), t).not.toContain(a.token);
   });
 
   it('shows an account only to itself; tokens are made and revoked through the API', async () => {
@@ -179,8 +182,21 @@ describe('REST API: plugins', () => {
     expect(many.body.error.message).toMatch(/100001 samples; the limit per call is 100000/);
     const huge = await http('POST', '/plugins/rolling-avg-rpm/invoke/math', { raw: 'x'.repeat(3 * 1024 * 1024) });
     expect(huge.status).toBe(413);
-    const threw = await http('POST', '/plugins/lap-kpis/invoke/kpiProcessor', { body: { input: { lap: { number: 1, timeMs: 'soon' }, rateHz: 10, channels: {}, meta: {} } } });
-    expect(threw.status).toBe(400);
+    const badInput = await http('POST', '/plugins/lap-kpis/invoke/kpiProcessor', { body: { input: { lap: { number: 1, timeMs: 'soon' }, rateHz: 10, channels: {}, meta: {} } } });
+    expect(badInput.status).toBe(400);
+    // the sample limit counts plain arrays with missing samples too
+    const nulls = await http('POST', '/plugins/rolling-avg-rpm/invoke/math', { body: { input: { rateHz: 10, channels: { rpm: [null, ...new Array(100_000).fill(1)] }, params: {} } } });
+    expect(nulls.status).toBe(413);
+    const escape = await http('GET', '/plugins/%E0');
+    expect(escape.status).toBe(400);
+    expect(escape.body.error.message).toMatch(/%-escape/);
+    // a plugin that throws: 422, the reason code kept
+    const thrower = await pluginFromSource(dir, { id: 'thrower', interfaces: ['math'], meta: { math: { inputs: [{ name: 'rpm' }], outputs: [{ name: 'out', unit: '' }] } } }, `export const math = () => { throw new Error('no.'); };`);
+    expect((await http('POST', '/plugins', { body: { manifest: thrower.manifest, code: thrower.code } })).status).toBe(201);
+    const threw = await http('POST', '/plugins/thrower/invoke/math', { body: { input: { rateHz: 10, channels: { rpm: [1] }, params: {} } } });
+    expect(threw.status).toBe(422);
+    expect(threw.body.error).toMatchObject({ code: 'PLUGIN_FAILED', details: { reason: 'PLUGIN_THREW' } });
+    expect((await http('DELETE', '/plugins/thrower')).status).toBe(200);
   });
 });
 
@@ -215,6 +231,20 @@ describe('REST API: grants', () => {
     const after = await http('POST', path, { body: notes(1) });
     expect(after.body.logs.join()).toMatch(/storage is not granted/);
     expect(timesAnalysed(after)).toBeNaN();
+  });
+
+  it('leaves fetch to the operator: an account cannot let its own plugin open connections from the server', async () => {
+    const weather = await firstParty('weather');
+    expect((await http('POST', '/plugins', { token: b.token, body: { manifest: weather.manifest, code: weather.code } })).status).toBe(201);
+    const r = await http('PUT', `/accounts/${b.id}/grants`, { token: b.token, body: { pluginId: 'weather', capability: 'fetch' } });
+    expect(r.status).toBe(403);
+    expect(r.body.error.message).toMatch(/race grants grant --account/);
+    expect((await http('GET', `/accounts/${b.id}/grants`, { token: b.token })).body).toEqual([]);
+    // the operator can
+    app.services.plugins.grants.grant(b.id, 'weather', 'fetch');
+    expect((await http('GET', `/accounts/${b.id}/grants`, { token: b.token })).body).toMatchObject([{ pluginId: 'weather', capability: 'fetch' }]);
+    expect((await http('DELETE', `/accounts/${b.id}/grants?plugin=weather&capability=fetch`, { token: b.token })).status).toBe(200);
+    expect((await http('DELETE', '/plugins/weather', { token: b.token })).status).toBe(200);
   });
 
   it('refuses grants a plugin does not ask for, unknown capabilities and malformed bodies', async () => {
@@ -264,6 +294,13 @@ describe('REST API: telemetry uploads and KPI jobs', () => {
     const samples = await http('GET', `/sessions/${up.body.sessionId}/channels/${encodeURIComponent(name)}?lap=1`);
     expect(samples.body.samples).toBeInstanceOf(Float64Array);
     expect((await http('GET', `/sessions/${up.body.sessionId}/channels/${encodeURIComponent(name)}`, { token: b.token })).status).toBe(404);
+  });
+
+  it('two uploads of the same file at once: one imported, one duplicate, never an error', async () => {
+    const file = vboFile(4);
+    const [x, y] = await Promise.all([http('POST', '/attachments?name=twice.vbo', { raw: file }), http('POST', '/attachments?name=twice.vbo', { raw: file })]);
+    expect([x.body.status, y.body.status].sort()).toEqual(['duplicate', 'imported']);
+    expect(x.body.sessionId).toBe(y.body.sessionId);
   });
 
   it('refuses a broken upload with the file, format and place, and stores nothing', async () => {
@@ -356,7 +393,8 @@ describe('REST API: every route', () => {
       expect(r.body.error.message, `${method} ${path}`).toMatch(/not valid JSON/);
       const huge = await http(method, path.replace(':A', a.id), { raw: `{"x":"${'y'.repeat(2 * 1024 * 1024)}"}` });
       expect(huge.status, `${method} ${path}`).toBe(413);
-      expect(bad.status).toBeLessThan(500);
+      // a new token's name is optional; every other body is required
+      expect(bad.status, `${method} ${path} with no body`).toBe(path.endsWith('/tokens') ? 201 : 400);
     }
   });
 });
@@ -377,6 +415,9 @@ describe('REST API: rate limit', () => {
       expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
       expect((await get(y)).status).toBe(200);
+      // another token of the same account shares its bucket: more tokens buy no more requests
+      const x2 = app2.services.accounts.createToken(app2.services.accounts.list().find((acc) => acc.name === 'X')!.id, 'second').token;
+      expect((await get(x2)).status).toBe(429);
     } finally {
       await limited.shutdown();
       app2.close();

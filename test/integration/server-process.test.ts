@@ -67,7 +67,7 @@ beforeAll(async () => {
   const slow = await pluginFromSource(
     dir,
     { id: 'slow-kpis', interfaces: ['kpiProcessor'], meta: { kpiProcessor: { inputs: [{ name: 'speed' }], kpis: [{ name: 'work', unit: 'count', better: 'none' }] } } },
-    `module.exports = { kpiProcessor(input) { let x = 0; for (let i = 0; i < 3e6; i++) x = (x + i * 7) % 1000003; return [{ name: 'work', value: x + input.lap.number, unit: 'count', better: 'none' }]; } };`,
+    `module.exports = { kpiProcessor(input) { const n = input.meta && input.meta.slow ? 1.2e8 : 3e6; let x = 0; for (let i = 0; i < n; i++) x = (x + i * 7) % 1000003; return [{ name: 'work', value: x + input.lap.number, unit: 'count', better: 'none' }]; } };`,
   );
   const core = createAppCore({ dbPath });
   try {
@@ -149,12 +149,17 @@ describe('race serve', () => {
   }, 60_000);
 
   it('stops cleanly on SIGTERM, letting the request in flight finish', async () => {
+    const invokeLines = () => server.log().split('\n').filter((l) => l.startsWith('POST /plugins/:id/invoke/:interface')).length;
+    const before = invokeLines();
     const slowCall = fetch(`${server.url}/plugins/slow-kpis/invoke/kpiProcessor`, {
       method: 'POST',
       headers: { ...auth(), 'content-type': 'application/json' },
-      body: encodeJson({ input: { lap: { number: 1, timeMs: 1000 }, rateHz: 10, channels: { speed: [1, 2, 3] }, meta: {} } }),
+      // meta.slow: this call computes for about a second
+      body: encodeJson({ input: { lap: { number: 1, timeMs: 1000 }, rateHz: 10, channels: { speed: [1, 2, 3] }, meta: { slow: true } } }),
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    // still computing when the signal goes: its log line (written when a request ends) is not there yet
+    expect(invokeLines()).toBe(before);
     server.child.kill('SIGTERM');
     const answered = await slowCall;
     expect(answered.status).toBe(200);
@@ -216,7 +221,8 @@ describe('SIGKILL while upload-queued KPI jobs run', () => {
       const laps = db.prepare("SELECT session_id, COUNT(*) AS n FROM laps WHERE kind != 'partial' GROUP BY session_id").all() as { session_id: string; n: number }[];
       expect(laps).toHaveLength(6);
       for (const { session_id, n } of laps) {
-        // each (lap, plugin, KPI) once: slow-kpis has one KPI a lap, lap-kpis five
+        // every lap has its KPIs, each once (slow-kpis one a lap, lap-kpis five; the primary key
+        // (session, lap, plugin, name) and the upsert make a re-run replace, never add)
         const rows = db.prepare('SELECT plugin_id, COUNT(*) AS n, COUNT(DISTINCT lap_number) AS lapsWith FROM kpi_results WHERE session_id = ? GROUP BY plugin_id ORDER BY plugin_id').all(session_id);
         expect(rows).toEqual([
           { plugin_id: 'lap-kpis', n: n * 5, lapsWith: n },

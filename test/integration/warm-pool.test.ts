@@ -38,6 +38,13 @@ describe.each(RUNTIME_KINDS)('warm pool (%s)', (runtime) => {
     expect(await count(a, 'acct-a')).toBe(3);
   });
 
+  it('forgets one account\'s warm instance of a bundle (its reinstall or removal) and keeps the others\'', async () => {
+    const before = await count(a, 'acct-b');
+    service.forget(a.hash, 'acct-a');
+    expect(await count(a, 'acct-a')).toBe(1); // cold again
+    expect(await count(a, 'acct-b')).toBe(before + 1); // still warm
+  });
+
   it('evicts the least recently used instance past the bound, which then starts cold', async () => {
     // pool of 2 (shared by both runtimes' tests): touching b and c pushes a out
     await count(b, 'acct-a');

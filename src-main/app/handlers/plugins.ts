@@ -26,14 +26,14 @@ export function installPlugin(services: Services, bundle: { manifest: InstalledP
   const { plugins } = services;
   const previous = plugins.plugins.get(bundle.manifest.id, accountId);
   const installed = plugins.plugins.install(bundle, accountId);
-  if (previous && previous.hash !== installed.hash) plugins.forget(previous.hash);
+  if (previous && previous.hash !== installed.hash) plugins.forget(previous.hash, accountId);
   return pluginInfo(installed);
 }
 
 export function removePlugin(services: Services, id: string, accountId: string): boolean {
   const { plugins } = services;
   const p = plugins.plugins.get(id, accountId);
-  if (p) plugins.forget(p.hash);
+  if (p) plugins.forget(p.hash, accountId);
   return plugins.plugins.remove(id, accountId);
 }
 
@@ -69,6 +69,11 @@ export function pluginHandlers(services: Services): HandlerSlice<'plugins.list' 
       const p = plugins.plugins.require(pluginId, account);
       if (!p.manifest.capabilities.some((c) => c.name === capability)) {
         throw new RaceError('BAD_ARGS', `plugin ${pluginId} does not ask for ${capability} (it asks for: ${p.manifest.capabilities.map((c) => c.name).join(', ') || 'nothing'})`);
+      }
+      // fetch makes the server open connections: on a shared server an account cannot grant it
+      // to its own plugin (whose manifest it wrote, allow-list included) — the operator does.
+      if (capability === 'fetch' && call.account !== undefined) {
+        throw new RaceError('FORBIDDEN', `fetch is granted by this server's operator (race grants grant --account ${account} --plugin ${pluginId} --capability fetch), not through the API`);
       }
       plugins.grants.grant(account, pluginId, capability);
       return plugins.grants.list(account);

@@ -1,4 +1,4 @@
-import type { LapInfo } from '../../../src-shared/contract/index.ts';
+import type { LapInfo, LapKpi } from '../../../src-shared/contract/index.ts';
 import { RaceError } from '../../../src-shared/errors.ts';
 import type { Lap } from '../../telemetry/laps.ts';
 import type { ImportOptions, ImportOutcome } from '../../telemetry/import.ts';
@@ -50,12 +50,19 @@ function progressReporting(services: Services, progressId: string | undefined, f
 
 export function telemetryHandlers(services: Services): HandlerSlice<'sessions.import' | 'sessions.upload' | 'sessions.laps' | 'sessions.kpis' | 'sessions.channels' | 'sessions.samples' | 'sessions.math' | 'sessions.resplit'> {
   const { db } = services;
+  // Read on every refresh of a lap table (the UI polls while KPI jobs run): prepared once,
+  // and the jobs looked up by their session, not scanned.
+  const sessionOf = db.prepare<[string, string], { 1: number }>('SELECT 1 FROM sessions WHERE id = ? AND account_id = ?');
+  const lapRows = db.prepare<[string], LapRow>('SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? ORDER BY number');
+  const jobsOf = db.prepare<[string, string], { status: string; payload: string; last_error: string | null }>(
+    "SELECT status, payload, last_error FROM jobs WHERE account_id = ? AND status IN ('queued', 'running', 'failed') AND json_extract(payload, '$.sessionId') = ?",
+  );
+  const kpiRows = db.prepare<[string], LapKpi>('SELECT lap_number AS lap, plugin_id AS plugin, name, value, unit, better FROM kpi_results WHERE session_id = ? ORDER BY lap_number, plugin_id, name');
   // Another account's session does not exist as far as the caller can tell.
   const requireSession = (id: string, call: CallContext) => {
-    if (!db.prepare('SELECT 1 FROM sessions WHERE id = ? AND account_id = ?').get(id, accountFor(call))) throw new RaceError('NOT_FOUND', `session ${id} does not exist`);
+    if (!sessionOf.get(id, accountFor(call))) throw new RaceError('NOT_FOUND', `session ${id} does not exist`);
   };
-  const laps = (sessionId: string) =>
-    withDeltas(db.prepare('SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? ORDER BY number').all(sessionId) as LapRow[]);
+  const laps = (sessionId: string) => withDeltas(lapRows.all(sessionId));
   return {
     'sessions.import': async ({ paths, gate, progressId }, call) => {
       // Paths name files on this machine: only its operator may import by path.
@@ -80,15 +87,10 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
     },
     'sessions.kpis': ({ sessionId }, call) => {
       requireSession(sessionId, call);
-      const pending = services.jobs.pending(sessionId).length;
-      const failed = (db.prepare("SELECT payload, last_error FROM jobs WHERE status = 'failed'").all() as { payload: string; last_error: string }[])
-        .map((r) => ({ p: JSON.parse(r.payload) as { sessionId: string; pluginId: string }, error: r.last_error }))
-        .filter((r) => r.p.sessionId === sessionId)
-        .map((r) => ({ plugin: r.p.pluginId, error: r.error }));
-      const kpis = (db
-        .prepare('SELECT lap_number AS lap, plugin_id AS plugin, name, value, unit, better FROM kpi_results WHERE session_id = ? ORDER BY lap_number, plugin_id, name')
-        .all(sessionId) as { lap: number; plugin: string; name: string; value: number | null; unit: string; better: 'higher' | 'lower' | 'none' }[]);
-      return { pending, failed, kpis };
+      const jobs = jobsOf.all(accountFor(call), sessionId);
+      const pending = jobs.filter((j) => j.status !== 'failed').length;
+      const failed = jobs.filter((j) => j.status === 'failed').map((j) => ({ plugin: (JSON.parse(j.payload) as { pluginId: string }).pluginId, error: j.last_error ?? '' }));
+      return { pending, failed, kpis: kpiRows.all(sessionId) };
     },
     'sessions.channels': ({ sessionId }, call) => {
       requireSession(sessionId, call);
