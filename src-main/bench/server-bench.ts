@@ -55,12 +55,22 @@ async function startServer(dbPath: string): Promise<{ url: string; stop: () => P
       if (line) resolve((JSON.parse(line) as { url: string }).url);
     });
     child.on('exit', (code) => reject(new Error(`race serve exited (${code})`)));
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('race serve did not start within 60 s'));
+    }, 60_000).unref();
   });
   return {
     url,
     stop: () =>
       new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // a server that does not stop in time must not hang the benchmark
+        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

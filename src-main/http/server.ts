@@ -47,7 +47,7 @@ export interface RunningServer {
   server: Server;
   url: string;
   port: number;
-  close(): Promise<void>;
+  close(graceMs?: number): Promise<void>;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -208,9 +208,16 @@ export async function startHttpServer(options: HttpServerOptions & { port?: numb
     server,
     port,
     url: `http://${urlHost}:${port}`,
-    close: () =>
+    close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // In-flight requests finish; a client that holds its connection open past the grace
+        // period does not keep the server from stopping.
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
         endEventStreams(server);
         server.closeIdleConnections();
       }),

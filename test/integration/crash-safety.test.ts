@@ -30,18 +30,25 @@ function bigLog(channels: number, rateHz: number, seconds: number, markers: numb
   return { ld: writeMotecLd({ venue: 'Crash Park', channels: spec }), ldx: writeLdx(markers) };
 }
 
-/** Runs the driver and kills it after `afterMs` (or lets it finish when it is quicker). */
-function runAndKill(args: string[], afterMs: number): Promise<'killed' | 'finished'> {
+/**
+ * Runs the driver and kills it `afterMs` after it printed `marker` (or lets it finish when it
+ * is quicker). Timing from the driver's own marker, not from spawning, keeps process start-up
+ * jitter out of where the kill lands.
+ */
+function runAndKill(args: string[], afterMs: number, marker = 'start'): Promise<{ outcome: 'killed' | 'finished'; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--no-node-snapshot', driver, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (d) => {
+      output += d;
+      if (!timer && output.split('\n').includes(marker)) timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+    });
     child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (signal === 'SIGKILL') resolve('killed');
-      else if (code === 0 && !/failed/.test(output)) resolve('finished');
+      if (signal === 'SIGKILL') resolve({ outcome: 'killed', output });
+      else if (code === 0 && !/failed/.test(output)) resolve({ outcome: 'finished', output });
       else reject(new Error(`the driver failed (${code}): ${output}`));
     });
   });
@@ -88,18 +95,14 @@ describe('crash safety', () => {
       db.exec('DELETE FROM attachments; DELETE FROM jobs;');
       db.close();
     };
-    // How long start-up alone and a whole run (start-up + import) take here: the kills land
-    // between the two, in the import.
-    let t0 = performance.now();
-    expect(await runAndKill(['import', dbPath], 120_000)).toBe('finished');
-    const startUp = performance.now() - t0;
-    t0 = performance.now();
-    expect(await runAndKill(['import', dbPath, join(dir, 'big.ld')], 120_000)).toBe('finished');
-    const full = performance.now() - t0;
+    // How long the import itself takes here (the driver says): the kills land inside it.
+    const calibration = await runAndKill(['import', dbPath, join(dir, 'big.ld')], 120_000);
+    expect(calibration.outcome).toBe('finished');
+    const importMs = Number(/took ([\d.]+)/.exec(calibration.output)![1]);
     clear();
     let killed = 0;
     for (let i = 0; i < 5; i++) {
-      const outcome = await runAndKill(['import', dbPath, join(dir, 'big.ld')], Math.floor(startUp + Math.max(0, full - startUp) * (0.1 + 0.8 * rand())));
+      const { outcome } = await runAndKill(['import', dbPath, join(dir, 'big.ld')], Math.floor(importMs * (0.05 + 0.8 * rand())));
       if (outcome === 'killed') killed++;
       else clear(); // it got through: forget it, so the next attempt is a real import, not a duplicate
       const state = inspect();
@@ -109,7 +112,7 @@ describe('crash safety', () => {
       expect(state.sessions).toBeLessThanOrEqual(1);
     }
     expect(killed).toBeGreaterThan(0); // the kills did land mid-import
-    expect(await runAndKill(['import', dbPath, join(dir, 'big.ld')], 120_000)).toBe('finished');
+    expect((await runAndKill(['import', dbPath, join(dir, 'big.ld')], 120_000)).outcome).toBe('finished');
     expect(inspect()).toMatchObject({ integrity: 'ok', sessions: 1, partial: 0 });
   }, 180_000);
 
@@ -121,10 +124,11 @@ describe('crash safety', () => {
       ld[ld.length - 1] = k;
       writeFileSync(join(dir, `laps-${k}.ld`), ld);
       writeFileSync(join(dir, `laps-${k}.ldx`), ldx);
-      expect(await runAndKill(['import', dbPath, join(dir, `laps-${k}.ld`)], 120_000)).toBe('finished');
+      expect((await runAndKill(['import', dbPath, join(dir, `laps-${k}.ld`)], 120_000)).outcome).toBe('finished');
     }
     let killed = 0;
-    for (let i = 0; i < 4; i++) if ((await runAndKill(['kpis', dbPath], 300 + Math.floor(rand() * 700))) === 'killed') killed++;
+    // each kill lands after the first job of the run is done, somewhere inside the next one
+    for (let i = 0; i < 4; i++) if ((await runAndKill(['kpis', dbPath], Math.floor(rand() * 20), 'job')).outcome === 'killed') killed++;
     expect(killed).toBeGreaterThan(0);
     expect(inspect().integrity).toBe('ok');
 
