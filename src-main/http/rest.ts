@@ -277,15 +277,9 @@ export function createRestApi(options: RestOptions): RestApi {
         if (!('input' in body)) throw new RaceError('BAD_ARGS', 'input: required — the interface input, e.g. { "input": { "rateHz": 10, "channels": { … }, "params": {} } }');
         const samples = countSamples(body.input);
         if (samples > limits.maxSamples) throw new RaceError('TOO_LARGE', `input holds ${samples} samples; the limit per call is ${limits.maxSamples}`);
-        // The caller names the bundle it means (the desktop adapter sends its own hash), so
-        // online and offline results are from the same code — or the call says why not.
-        if (body.hash !== undefined) {
-          const installed = services.plugins.plugins.require(plugin, ctx.caller.accountId);
-          if (installed.hash !== body.hash) {
-            throw new RaceError('CONFLICT', `plugin ${plugin} on this server is ${installed.version} (bundle ${installed.hash.slice(0, 12)}…), not the bundle ${String(body.hash).slice(0, 12)}… the caller has`, { installedHash: installed.hash });
-          }
-        }
-        return ok(await call('plugins.invoke', { plugin, interface: iface.data, input: body.input, runtime: 'v8', now: body.now, seed: body.seed }, ctx.caller));
+        // `hash`: the bundle the caller means (the desktop adapter sends its own), checked by the
+        // plugin host against the installed one — same code online and offline, or a 409.
+        return ok(await call('plugins.invoke', { plugin, interface: iface.data, input: body.input, runtime: 'v8', now: body.now, seed: body.seed, hash: body.hash }, ctx.caller));
       },
     },
     // ---- telemetry ----

@@ -32,6 +32,8 @@ export interface InvokeRequest {
   now?: number;
   /** Math.random's seed for this call. */
   seed?: number;
+  /** invoke(): the bundle the caller means; another installed version is a CONFLICT. */
+  expectHash?: string;
   limits?: Partial<CallLimits>;
 }
 
@@ -175,6 +177,9 @@ export class PluginService {
       this.installed.set(key, plugin);
     }
     if (!plugin.enabled) throw new RaceError('CONFLICT', `plugin "${pluginId}" is disabled`);
+    if (request.expectHash !== undefined && request.expectHash !== plugin.hash) {
+      throw new RaceError('CONFLICT', `plugin ${pluginId} here is ${plugin.version} (bundle ${plugin.hash.slice(0, 12)}…), not the bundle ${request.expectHash.slice(0, 12)}… the caller has`, { installedHash: plugin.hash });
+    }
     return this.run(plugin, request, started);
   }
 

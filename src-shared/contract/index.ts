@@ -143,6 +143,8 @@ export const contract = {
       /** The clock the plugin sees (ms since epoch) and Math.random's seed: pinned, a call replays exactly. */
       now: z.number().finite().optional(),
       seed: z.number().int().min(0).max(0xffffffff).optional(),
+      /** The bundle (sha256) the caller means: another installed version is a CONFLICT, not a silent swap. */
+      hash: z.string().regex(/^[0-9a-f]{64}$/, 'a bundle sha256 (64 hex digits)').optional(),
     }),
     result: InvokeOutcome,
   }),

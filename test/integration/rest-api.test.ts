@@ -437,6 +437,19 @@ describe('the server adapter (RaceServerClient)', () => {
     await expect(client.invoke('nope', 'math', input)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('replaces another version on the server with the caller\'s bundle (409 → upload → the call again)', async () => {
+    const client = new RaceServerClient({ url: server.url, token: b.token });
+    const v1 = await pluginFromSource(dir, { id: 'versioned', interfaces: ['runPlan'] }, `export const runPlan = () => ({ steps: [], summary: 'v1' });`);
+    const v2 = await pluginFromSource(dir, { id: 'versioned', version: '2.0.0', interfaces: ['runPlan'] }, `export const runPlan = () => ({ steps: [], summary: 'v2' });`);
+    const input = { session: { id: 's' }, laps: [], target: {} };
+    expect(((await client.invoke('versioned', 'runPlan', input, { bundle: v1 })).output as { summary: string }).summary).toBe('v1');
+    expect(((await client.invoke('versioned', 'runPlan', input, { bundle: v2 })).output as { summary: string }).summary).toBe('v2');
+    expect((await http('GET', '/plugins/versioned', { token: b.token })).body).toMatchObject({ version: '2.0.0', hash: v2.hash });
+    // a malformed hash is bad input, not a conflict
+    expect((await http('POST', '/plugins/versioned/invoke/runPlan', { token: b.token, body: { input, hash: 'nope' } })).status).toBe(400);
+    expect((await http('DELETE', '/plugins/versioned', { token: b.token })).status).toBe(200);
+  });
+
   it('says clearly when the server cannot be reached or the token is wrong', async () => {
     await expect(new RaceServerClient({ url: 'http://127.0.0.1:1', token: 'x' }).invoke('p', 'math', {})).rejects.toMatchObject({ code: 'NOT_AVAILABLE', message: expect.stringMatching(/cannot reach the Race server at http:\/\/127\.0\.0\.1:1/) });
     await expect(new RaceServerClient({ url: server.url, token: 'race_wrong' }).invoke('p', 'math', {})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });

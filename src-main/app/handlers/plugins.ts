@@ -60,7 +60,7 @@ export function pluginHandlers(services: Services): HandlerSlice<'plugins.list' 
           runtime = 'quickjs';
         }
       }
-      const r = await plugins.invoke(args.plugin, { iface: args.interface, input: args.input, runtime, accountId, now: args.now, seed: args.seed });
+      const r = await plugins.invoke(args.plugin, { iface: args.interface, input: args.input, runtime, accountId, now: args.now, seed: args.seed, expectHash: args.hash });
       return { output: r.output, logs: r.logs, plugin: r.plugin, version: r.version, runtime: r.runtime, durationMs: r.durationMs };
     },
     'grants.list': ({ accountId }, call) => plugins.grants.list(accountFor(call, accountId)),
