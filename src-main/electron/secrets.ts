@@ -7,7 +7,6 @@ import type { SecretStore } from '../platform/secrets.ts';
 import type { SettingsStore } from '../store/settings.ts';
 
 export class SafeStorageSecretStore implements SecretStore {
-  readonly kind = 'OS keychain (safeStorage)';
   private readonly settings: SettingsStore;
   private readonly safe: Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>;
 

@@ -17,6 +17,7 @@ import type { Services } from '../app/services.ts';
 import { installPlugin, pluginInfo, removePlugin } from '../app/handlers/plugins.ts';
 import { checkBundle } from '../plugins/install.ts';
 import { KPI_JOB } from '../telemetry/import.ts';
+import type { Job } from '../jobs/queue.ts';
 import type { Caller } from '../store/accounts.ts';
 import { bearer, readBody } from './body.ts';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.ts';
@@ -67,12 +68,12 @@ function ok(body: unknown, status = 200): Reply {
   return { status, body };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(encodeJson(body));
 }
 
-export function sendError(res: ServerResponse, error: ErrorBody, headers: Record<string, string> = {}): void {
+function sendError(res: ServerResponse, error: ErrorBody, headers: Record<string, string> = {}): void {
   sendJson(res, ERROR_CODES[error.code] ?? 500, { error }, headers);
 }
 
@@ -112,31 +113,19 @@ function parseGate(text: string | null): { lat: number; lon: number; headingDeg?
   return { lat, lon, ...(headingDeg !== undefined ? { headingDeg } : {}), ...(widthM !== undefined ? { widthM } : {}) };
 }
 
-interface JobRow {
-  id: number;
-  kind: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  progress: number | null;
-  last_error: string | null;
-  created_at: string;
-  finished_at: string | null;
-}
-
-function jobView(r: JobRow) {
-  const p = JSON.parse(r.payload) as { sessionId?: string; pluginId?: string };
+/** A job as the API shows it. */
+function jobView(j: Job<{ sessionId?: string; pluginId?: string }>) {
   return {
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    sessionId: p.sessionId ?? null,
-    plugin: p.pluginId ?? null,
-    attempts: r.attempts,
-    progress: r.progress ?? 0,
-    error: r.last_error,
-    createdAt: r.created_at,
-    finishedAt: r.finished_at,
+    id: j.id,
+    kind: j.kind,
+    status: j.status,
+    sessionId: j.payload.sessionId ?? null,
+    plugin: j.payload.pluginId ?? null,
+    attempts: j.attempts,
+    progress: j.progress ?? 0,
+    error: j.lastError,
+    createdAt: j.createdAt,
+    finishedAt: j.finishedAt,
   };
 }
 
@@ -161,8 +150,8 @@ export function createRestApi(options: RestOptions): RestApi {
     return ctx.caller.accountId;
   };
 
-  const jobStmt = db.prepare<[number, string], JobRow>('SELECT * FROM jobs WHERE id = ? AND account_id = ?');
-  const sessionJobsStmt = db.prepare<[string, string], JobRow>("SELECT * FROM jobs WHERE account_id = ? AND json_extract(payload, '$.sessionId') = ? ORDER BY id");
+  const { jobs } = services;
+  const sessionOf = db.prepare<[string, string], { 1: number }>('SELECT 1 FROM sessions WHERE id = ? AND account_id = ?');
 
   const routes: Route[] = [
     // ---- accounts and tokens ----
@@ -308,8 +297,8 @@ export function createRestApi(options: RestOptions): RestApi {
         if (r.status === 'failed') {
           throw new RaceError('BAD_ARGS', r.error?.message ?? `${name}: could not be imported`, { format: r.format ?? null, offset: r.error?.offset ?? null, line: r.error?.line ?? null });
         }
-        const jobs = sessionJobsStmt.all(ctx.caller.accountId, r.sessionId!).filter((j) => j.kind === KPI_JOB).map(jobView);
-        return ok({ ...r, jobs }, r.status === 'imported' ? 201 : 200);
+        const queued = jobs.forSession<{ sessionId?: string; pluginId?: string }>(r.sessionId!, ctx.caller.accountId).filter((j) => j.kind === KPI_JOB).map(jobView);
+        return ok({ ...r, jobs: queued }, r.status === 'imported' ? 201 : 200);
       },
     },
     {
@@ -318,9 +307,9 @@ export function createRestApi(options: RestOptions): RestApi {
       pattern: new RegExp(`^/jobs/${SEGMENT}$`),
       run: (ctx) => {
         const id = Number(ctx.params[0]);
-        const row = Number.isSafeInteger(id) ? jobStmt.get(id, ctx.caller.accountId) : undefined;
-        if (!row) throw new RaceError('NOT_FOUND', `job ${ctx.params[0]} does not exist`);
-        return ok(jobView(row));
+        const job = Number.isSafeInteger(id) ? jobs.ofAccount<{ sessionId?: string; pluginId?: string }>(id, ctx.caller.accountId) : null;
+        if (!job) throw new RaceError('NOT_FOUND', `job ${ctx.params[0]} does not exist`);
+        return ok(jobView(job));
       },
     },
     {
@@ -347,8 +336,8 @@ export function createRestApi(options: RestOptions): RestApi {
       pattern: new RegExp(`^/sessions/${SEGMENT}/jobs$`),
       run: async (ctx) => {
         const sessionId = ctx.params[0]!;
-        await call('sessions.laps', { sessionId }, ctx.caller); // 404 unless it is the caller's
-        return ok(sessionJobsStmt.all(ctx.caller.accountId, sessionId).map(jobView));
+        if (!sessionOf.get(sessionId, ctx.caller.accountId)) throw new RaceError('NOT_FOUND', `session ${sessionId} does not exist`);
+        return ok(jobs.forSession<{ sessionId?: string; pluginId?: string }>(sessionId, ctx.caller.accountId).map(jobView));
       },
     },
     {

@@ -139,6 +139,17 @@ export class JobQueue {
     return row ? fromRow<P>(row) : null;
   }
 
+  /** One job of one account (another account's job does not exist for it). */
+  ofAccount<P>(id: number, accountId: string): Job<P> | null {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ? AND account_id = ?').get(id, accountId) as JobRow | undefined;
+    return row ? fromRow<P>(row) : null;
+  }
+
+  /** An account's jobs on one session (payload.sessionId), oldest first. */
+  forSession<P>(sessionId: string, accountId: string): Job<P>[] {
+    return (this.db.prepare("SELECT * FROM jobs WHERE account_id = ? AND json_extract(payload, '$.sessionId') = ? ORDER BY id").all(accountId, sessionId) as JobRow[]).map((r) => fromRow<P>(r));
+  }
+
   /** Jobs not yet finished, optionally for one session (payload.sessionId). */
   pending(sessionId?: string): Job[] {
     const rows = this.db.prepare("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id").all() as JobRow[];

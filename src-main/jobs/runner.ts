@@ -15,6 +15,8 @@ export class JobRunner {
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** A wake() that came while a job ran (nobody asleep to hear it): look again before sleeping. */
+  private woken = false;
 
   constructor(worker: KpiWorker, options: JobRunnerOptions = {}) {
     this.worker = worker;
@@ -30,6 +32,7 @@ export class JobRunner {
 
   /** New work was queued: look at once instead of at the next poll. */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -50,12 +53,13 @@ export class JobRunner {
   private async run(): Promise<void> {
     while (this.running) {
       let didWork = false;
+      this.woken = false;
       try {
         didWork = await this.worker.runOne();
       } catch (e) {
         this.onError(e);
       }
-      if (didWork || !this.running) continue;
+      if (didWork || this.woken || !this.running) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, this.pollMs);
         function done() {

@@ -7,13 +7,10 @@ export interface SecretStore {
   get(name: string): string | null;
   set(name: string, value: string): void;
   delete(name: string): void;
-  /** Shown to the user: where the secret lives. */
-  readonly kind: string;
 }
 
 /** Outside the desktop app: kept for the life of the process only, never written in plain text. */
 export class MemorySecretStore implements SecretStore {
-  readonly kind = 'memory (until the process ends)';
   private readonly values = new Map<string, string>();
   get(name: string): string | null {
     return this.values.get(name) ?? null;

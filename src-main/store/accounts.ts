@@ -33,7 +33,7 @@ const TOKEN_PREFIX = 'race_';
 /** last_used_at is a hint for humans: written at most this often per token, not per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function hashToken(token: string): string {
+function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
@@ -48,17 +48,24 @@ export class AccountStore {
     this.byHash = db.prepare<[string], { id: string; account_id: string }>('SELECT id, account_id FROM api_tokens WHERE token_hash = ?');
   }
 
-  /** A new account with its first API token. */
+  /** A new account with its first API token (a server's accounts); see addLocal for the desktop's. */
   create(name: string): Account & { token: NewToken } {
+    let token!: NewToken;
+    const account = this.db.transaction(() => {
+      const a = this.addLocal(name);
+      token = this.createToken(a.id, 'default');
+      return a;
+    })();
+    return { ...account, token };
+  }
+
+  /** A new account without an API token: a second engineer's grants and storage on this machine. */
+  addLocal(name: string): Account {
     const trimmed = name.trim();
     if (trimmed.length === 0 || trimmed.length > 100) throw new RaceError('BAD_ARGS', 'an account name is 1–100 characters');
     const account: Account = { id: `acct_${randomBytes(8).toString('hex')}`, name: trimmed, createdAt: new Date().toISOString() };
-    let token!: NewToken;
-    this.db.transaction(() => {
-      this.db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(account.id, account.name, account.createdAt);
-      token = this.createToken(account.id, 'default');
-    })();
-    return { ...account, token };
+    this.db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(account.id, account.name, account.createdAt);
+    return account;
   }
 
   list(): (Account & { tokens: number })[] {

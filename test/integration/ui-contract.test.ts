@@ -121,6 +121,8 @@ describe('accounts and the online server', () => {
   it('lists the local account first and adds others', async () => {
     const race = createRpcClient(server.url, { token });
     const added = await race.accounts.create({ name: '  Second engineer ' });
+    // a local account: grants and storage on this machine, no API token minted for it
+    expect(core.services.accounts.tokens(added.id)).toEqual([]);
     expect(added.name).toBe('Second engineer');
     expect((await race.accounts.list()).map((a) => a.id)).toEqual(['local', added.id]);
     await expect(race.accounts.create({ name: ' ' })).rejects.toMatchObject({ code: 'BAD_ARGS' });

@@ -1,5 +1,6 @@
 import type { RunPlanHandler, RunPlanInput, RunPlanOutput } from '../../sdk/index.ts';
 import { isNum, fixed, pad2, pad3, lapClock } from '../../sdk/format.ts';
+import { litresUp, median } from '../../sdk/plan-math.ts';
 
 /**
  * A stint plan from the laps driven so far and a target.
@@ -18,10 +19,6 @@ import { isNum, fixed, pad2, pad3, lapClock } from '../../sdk/format.ts';
 
 const EPS = 1e-9;
 
-
-
-
-
 /** A duration: h:mm:ss or m:ss. */
 function duration(ms: number): string {
   if (!isNum(ms) || ms < 0) return 'n/a';
@@ -30,19 +27,6 @@ function duration(ms: number): string {
   const m = Math.floor((total - h * 3600) / 60);
   const s = total - h * 3600 - m * 60;
   return h > 0 ? h + ':' + pad2(m) + ':' + pad2(s) : m + ':' + pad2(s);
-}
-
-/** Litres rounded up to 0.1 (tolerating the float error of a product like 13 × 2.5). */
-function litresUp(x: number): number {
-  return Math.ceil(x * 10 - 1e-7) / 10;
-}
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const mid = Math.floor(n / 2);
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function plan(input: RunPlanInput): RunPlanOutput {

@@ -1,5 +1,6 @@
 import type { PluginHost, RunPlanHandler, RunPlanInput, RunPlanOutput } from '../../sdk/index.ts';
 import { isNum, fixed, pad2, pad3, lapClock } from '../../sdk/format.ts';
+import { litresUp, median } from '../../sdk/plan-math.ts';
 
 /**
  * A stint plan annotated with the weather.
@@ -20,19 +21,6 @@ type Weather = { trackTempC: number | null; rain: number | null };
 
 const EPS = 1e-9;
 const messageOf = (e: unknown) => (e !== null && typeof e === 'object' && typeof (e as Error).message === 'string' ? (e as Error).message : '' + e);
-
-
-
-
-const litresUp = (x: number) => Math.ceil(x * 10 - 1e-7) / 10;
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const mid = Math.floor(n / 2);
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 // ---- the weather -------------------------------------------------------------------
 

@@ -4,6 +4,6 @@ import type { Services } from '../services.ts';
 export function accountHandlers(services: Services): HandlerSlice<'accounts.list' | 'accounts.create'> {
   return {
     'accounts.list': () => services.accounts.list(),
-    'accounts.create': ({ name }) => services.accounts.create(name),
+    'accounts.create': ({ name }) => services.accounts.addLocal(name),
   };
 }
