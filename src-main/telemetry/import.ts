@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RaceError } from '../../src-shared/errors.ts';
+import { startSha256 } from '../platform/sha256.ts';
 import type { Db } from '../store/database.ts';
 import { ChannelStore } from '../store/channels.ts';
 import { JobQueue } from '../jobs/queue.ts';
@@ -99,17 +100,30 @@ export function splitLaps(session: ImportedSession, gateInput: GateInput | undef
   return { laps: lapsFromCrossings(gateCrossings(track, gate), durationS), source: gateInput ? 'gps gate (given)' : `gps gate (${session.gate!.source})`, gate, warnings };
 }
 
+/** Thrown inside the import's transaction to roll it back: the file is already stored. */
+class DuplicateFile extends Error {
+  readonly outcome: ImportOutcome;
+  constructor(outcome: ImportOutcome) {
+    super('duplicate');
+    this.outcome = outcome;
+  }
+}
+
 export class TelemetryImporter {
   private readonly db: Db;
   private readonly plugins: PluginService;
   private readonly channels: ChannelStore;
   private readonly jobs: JobQueue;
+  private readonly findAttachment;
 
   constructor(db: Db, plugins: PluginService) {
     this.db = db;
     this.plugins = plugins;
     this.channels = new ChannelStore(db);
     this.jobs = new JobQueue(db);
+    this.findAttachment = db.prepare<[string, string], { sessionId: string | null; format: string }>(
+      'SELECT s.id AS sessionId, a.format FROM attachments a LEFT JOIN sessions s ON s.attachment_id = a.id WHERE a.account_id = ? AND a.sha256 = ?',
+    );
   }
 
   async importFile(path: string, options: ImportOptions = {}): Promise<ImportOutcome> {
@@ -130,23 +144,21 @@ export class TelemetryImporter {
 
   async importBytes(fileName: string, bytes: Uint8Array, options: ImportOptions = {}, sibling: (name: string) => Uint8Array | null = () => null, displayPath = fileName): Promise<ImportOutcome> {
     const accountId = options.accountId ?? 'local';
-    // The sha256 runs on the thread pool (WebCrypto) while this thread detects and, for a
-    // format whose parse is cheap, parses: the duplicate check waits for it either way.
-    const hashing = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then((d) => Buffer.from(d).toString('hex'));
-    hashing.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
-    const duplicate = async (): Promise<ImportOutcome | null> => {
-      const existing = this.db
-        .prepare('SELECT s.id AS sessionId, a.format FROM attachments a LEFT JOIN sessions s ON s.attachment_id = a.id WHERE a.account_id = ? AND a.sha256 = ?')
-        .get(accountId, await hashing) as { sessionId: string | null; format: string } | undefined;
+    // The sha256 runs on another thread while this one detects, parses, prepares and writes
+    // the rows; the transaction takes the digest just before it decides imported or duplicate.
+    const hash = startSha256(bytes);
+    const duplicate = (): ImportOutcome | null => {
+      const existing = this.findAttachment.get(accountId, hash.result());
       return existing ? { file: displayPath, status: 'duplicate', sessionId: existing.sessionId ?? undefined, format: existing.format } : null;
     };
 
     const importer = detectFormat(bytes.subarray(0, 64 * 1024));
     if (!importer) {
-      return (await duplicate()) ?? { file: displayPath, status: 'failed', error: { message: `${displayPath}: not a logger file Race can read (the content matches none of the known formats)`, offset: 0 } };
+      return duplicate() ?? { file: displayPath, status: 'failed', error: { message: `${displayPath}: not a logger file Race can read (the content matches none of the known formats)`, offset: 0 } };
     }
+    // A slow parse is not spent on a file already stored.
     if (!importer.cheapParse) {
-      const dup = await duplicate();
+      const dup = duplicate();
       if (dup) return dup;
     }
     let session: ImportedSession;
@@ -173,39 +185,36 @@ export class TelemetryImporter {
     const now = new Date().toISOString();
     const kpiPlugins = this.plugins.plugins.list(accountId).filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
     const prepared = session.channels.map((c) => this.channels.prepare(c));
-    if (importer.cheapParse) {
-      const dup = await duplicate();
-      if (dup) return dup;
-    }
-    const sha256 = await hashing;
-
     // Regions the integer channels hold verbatim are not written a second time.
     const elided = elidableRegions(bytes, session.channels);
     const kept = elided.length ? skeleton(bytes, elided) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+    // One write transaction (BEGIN IMMEDIATE: no other connection writes meanwhile, so the
+    // duplicate check inside it is final). The bulk — channels and their samples — goes
+    // first, while the hash may still be running; foreign keys are checked at commit, when the
+    // attachment and session rows they point to exist. A duplicate rolls everything back.
+    const write = this.db.transaction(() => {
+      this.db.pragma('defer_foreign_keys = ON'); // reset by SQLite at the end of the transaction
+      for (const c of prepared) this.channels.add(sessionId, c);
+      this.writeLaps(sessionId, split.laps);
+      const found = duplicate();
+      if (found) throw new DuplicateFile(found);
+      this.db
+        .prepare('INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at, elided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(attachmentId, hash.result(), fileName, session.format, bytes.length, kept, accountId, now, JSON.stringify(elided));
+      const m = session.metadata;
+      this.db
+        .prepare(
+          `INSERT INTO sessions (id, venue, vehicle, driver, started_at, device, source_format, imported_at, attachment_id, account_id, name, comment, duration_s, gate, lap_source, warnings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
+      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`, accountId });
+    });
     try {
-      this.db.transaction(() => {
-        this.db
-          .prepare('INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at, elided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(attachmentId, sha256, fileName, session.format, bytes.length, kept, accountId, now, JSON.stringify(elided));
-        const m = session.metadata;
-        this.db
-          .prepare(
-            `INSERT INTO sessions (id, venue, vehicle, driver, started_at, device, source_format, imported_at, attachment_id, account_id, name, comment, duration_s, gate, lap_source, warnings)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
-        for (const c of prepared) this.channels.add(sessionId, c);
-        this.writeLaps(sessionId, split.laps);
-        for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`, accountId });
-      }).immediate();
+      write.immediate();
     } catch (e) {
-      // The same bytes imported meanwhile by another call (two uploads of one file at once):
-      // the unique (account, sha256) kept it out, and this one is the duplicate.
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /attachments/.test((e as Error).message)) {
-        const dup = await duplicate();
-        if (dup) return dup;
-      }
+      if (e instanceof DuplicateFile) return e.outcome;
       throw e;
     }
 

@@ -130,6 +130,19 @@ describe('import pipeline', () => {
     expect(counts()).toEqual(before);
   });
 
+  it('a large file (hashed on another thread while its rows are written) again is a duplicate; nothing of the second import stays', async () => {
+    const n = 100 * 600; // 16 channels × 10 min at 100 Hz: ~1.9 MB, over the size hashed off-thread
+    const channels = Array.from({ length: 16 }, (_, c) => ({ name: `Sensor ${c}`, unit: 'V', rateHz: 100, type: 'int16' as const, dec: 2, values: Float64Array.from({ length: n }, (_, i) => ((i * (c + 1)) % 4000) / 100) }));
+    writeFileSync(join(dir, 'big.ld'), writeMotecLd({ venue: 'Monza', channels }));
+    const first = await telemetry.importFile(join(dir, 'big.ld'));
+    expect(first.status, first.error?.message).toBe('imported');
+    const before = counts();
+    const again = await telemetry.importFile(join(dir, 'big.ld'));
+    expect(again).toMatchObject({ status: 'duplicate', sessionId: first.sessionId, format: 'motec-ld' });
+    expect(counts()).toEqual(before);
+    expect((db.prepare('PRAGMA foreign_key_check').all() as unknown[]).length).toBe(0);
+  });
+
   it('a corrupt file fails with the file, format and byte offset, and changes nothing', async () => {
     const good = generatedSession();
     const truncated = good.slice(0, Math.floor(good.length * 0.6));
