@@ -915,6 +915,19 @@ describe('V8 failures that take down a whole V8 process', () => {
     });
   }, 60_000);
 
+  // In an isolate of the server's own process (isolated-vm, memoryLimit 128) this one ends the
+  // process: V8's last-resort GC fails and it aborts ("CALL_AND_RETRY_LAST", is_heap_oom) —
+  // the isolate's memory limit never gets to dispose the isolate. Measured 2026-11-25.
+  it('an object grown key by key (V8 dictionary mode) — a fatal V8 OOM in-process — ends as MEMORY_LIMIT and the host carries on', async () => {
+    await runCase({
+      name: 'dictionary growth',
+      id: 'mem-dictionary-1e8',
+      source: `export const math = () => { const o: Record<string, number> = {}; for (let i = 0; i < 1e8; i++) o['k' + i] = i; return { out: [Object.keys(o).length] as any }; };`,
+      limits: LONG,
+      expect: { reason: 'MEMORY_LIMIT' },
+    });
+  }, 60_000);
+
   it('new Array(1e8).fill(0) — a builtin that ignores termination — is stopped near its budget', async () => {
     const started = performance.now();
     const bundle = await build({ id: 'mem-array-fill-1e8', source: `export const math = () => ({ out: new Array(1e8).fill(0) as any });` });
