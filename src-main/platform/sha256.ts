@@ -23,6 +23,7 @@ const DIGEST_AT = 8;
 const DATA_AT = 64;
 const RUNNING = 0;
 const DONE = 1;
+const FAILED = 2;
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -34,7 +35,7 @@ parentPort.on('message', ({ buffer, length }) => {
     new Uint8Array(buffer, ${DIGEST_AT}, 32).set(digest);
     Atomics.store(state, 0, ${DONE});
   } catch {
-    Atomics.store(state, 0, 2);
+    Atomics.store(state, 0, ${FAILED});
   }
   Atomics.notify(state, 0);
 });`;
