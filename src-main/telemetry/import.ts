@@ -9,6 +9,7 @@ import { RaceError } from '../../src-shared/errors.ts';
 import { startSha256 } from '../platform/sha256.ts';
 import type { Db } from '../store/database.ts';
 import { ChannelStore } from '../store/channels.ts';
+import type { InstalledPlugin } from '../store/plugins.ts';
 import { JobQueue } from '../jobs/queue.ts';
 import type { PluginService } from '../plugins/service.ts';
 import { elidableRegions, reassemble, skeleton, type Elided } from './attachment-skeleton.ts';
@@ -171,8 +172,10 @@ export class TelemetryImporter {
     options.onProgress?.(bytes.length, bytes.length);
     if (session.channels.length === 0) return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: ${importer.format}: the file holds no channels` } };
 
+    // The account's enabled plugins, read once: the transforms run now, the KPI processors get jobs.
+    const enabled = this.plugins.plugins.list(accountId).filter((p) => p.enabled);
     try {
-      session = await this.applyTransforms(session, accountId);
+      session = await this.applyTransforms(session, accountId, enabled);
     } catch (e) {
       return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: a transform plugin failed: ${(e as Error).message}` } };
     }
@@ -183,7 +186,7 @@ export class TelemetryImporter {
     const sessionId = randomUUID();
     const attachmentId = randomUUID();
     const now = new Date().toISOString();
-    const kpiPlugins = this.plugins.plugins.list(accountId).filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
+    const kpiPlugins = enabled.filter((p) => p.manifest.interfaces.includes('kpiProcessor'));
     const prepared = session.channels.map((c) => this.channels.prepare(c));
     // Regions the integer channels hold verbatim are not written a second time.
     const elided = elidableRegions(bytes, session.channels);
@@ -253,10 +256,9 @@ export class TelemetryImporter {
   }
 
   /** Enabled transform plugins, lowest `order` first, each seeing the previous one's output. */
-  private async applyTransforms(session: ImportedSession, accountId: string): Promise<ImportedSession> {
-    const transforms = this.plugins.plugins
-      .list(accountId)
-      .filter((p) => p.enabled && p.manifest.interfaces.includes('transform'))
+  private async applyTransforms(session: ImportedSession, accountId: string, enabled: InstalledPlugin[]): Promise<ImportedSession> {
+    const transforms = enabled
+      .filter((p) => p.manifest.interfaces.includes('transform'))
       .sort((a, b) => (a.manifest.meta.transform?.order ?? 100) - (b.manifest.meta.transform?.order ?? 100) || a.id.localeCompare(b.id));
     if (transforms.length === 0) return session;
     // Transforms see each channel on its own time base; startS is carried through by name.
