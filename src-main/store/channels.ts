@@ -1,9 +1,9 @@
 // Channel samples in chunks of CHUNK_SAMPLES samples: a 1-hour, 100 Hz channel is 11 chunks;
 // reading one lap reads the one or two chunks that lap covers. A chunk holds float64 values
 // (256 KiB blobs, which 64 KiB pages write fast) or, for a channel the logger recorded as
-// scaled integers, those integers (2 to 8 times fewer bytes to write) decoded on read
-// with the importer's own formula — the same bits either way.
-import { decodeScaled, INT_BYTES, intView, scaledRange, type IntType, type Scaling, type ScaledInts } from '../telemetry/scaled.ts';
+// scaled integers or float32, those samples (2 to 8 times fewer bytes to write) decoded on
+// read with the importer's own formula — the same bits either way.
+import { decodeScaled, RAW_BYTES, rawView, scaledRange, type RawType, type Scaling, type ScaledSamples } from '../telemetry/scaled.ts';
 import type { Db } from './database.ts';
 
 export const CHUNK_SAMPLES = 32768;
@@ -25,7 +25,7 @@ export interface ChannelInfo {
   encoding: SampleEncoding;
 }
 
-export type SampleEncoding = { type: 'f64' } | { type: IntType; scaling: Scaling };
+export type SampleEncoding = { type: 'f64' } | { type: RawType; scaling: Scaling };
 
 interface ChannelRow {
   id: number;
@@ -40,7 +40,7 @@ interface ChannelRow {
   missing: number;
   min: number | null;
   max: number | null;
-  encoding: 'f64' | IntType;
+  encoding: 'f64' | RawType;
   scaling: string | null;
 }
 
@@ -69,7 +69,7 @@ export interface NewChannel {
   startS: number;
   samples: Float64Array;
   /** When present, what is stored (and `samples` is never read): see ImportedChannel.scaled. */
-  scaled?: ScaledInts;
+  scaled?: ScaledSamples;
 }
 
 export class ChannelStore {
@@ -131,7 +131,7 @@ export class ChannelStore {
     for (const row of this.chunks.iterate(channel.id, first, last)) {
       const chunkStart = row.chunk * CHUNK_SAMPLES;
       const blob = row.samples;
-      const n = blob.byteLength / (enc.type === 'f64' ? 8 : INT_BYTES[enc.type]);
+      const n = blob.byteLength / (enc.type === 'f64' ? 8 : RAW_BYTES[enc.type]);
       const a = Math.max(start, chunkStart) - chunkStart;
       const b = Math.min(end, chunkStart + n) - chunkStart;
       if (b <= a) continue;
@@ -140,13 +140,13 @@ export class ChannelStore {
         const from = blob.byteOffset + a * 8;
         out.set(from % 8 === 0 ? new Float64Array(blob.buffer, from, b - a) : new Float64Array(blob.buffer.slice(from, from + (b - a) * 8)), at);
       } else {
-        decodeScaled(intView(enc.type, blob, n), enc.scaling, out, a, b, at);
+        decodeScaled(rawView(enc.type, blob, n), enc.scaling, out, a, b, at);
       }
     }
     return out;
   }
 
-  /** An integer channel's stored integers as the logger wrote them (little-endian bytes). */
+  /** A channel's stored samples as the logger wrote them (little-endian bytes; not for f64). */
   rawBytes(channel: ChannelInfo): Buffer {
     const parts: Buffer[] = [];
     for (const row of this.chunks.iterate(channel.id, 0, Math.max(0, Math.ceil(channel.sampleCount / CHUNK_SAMPLES) - 1))) parts.push(row.samples);
@@ -167,7 +167,7 @@ export interface PreparedChannel {
 }
 
 interface StoredForm {
-  encoding: 'f64' | IntType;
+  encoding: 'f64' | RawType;
   scaling: string | null;
   bytes: Buffer;
   bytesPerSample: number;
@@ -193,17 +193,18 @@ function f64Form(s: Float64Array): StoredForm {
   return { encoding: 'f64', scaling: null, bytes: Buffer.from(s.buffer, s.byteOffset, s.byteLength), bytesPerSample: 8, count: s.length, missing, range };
 }
 
-/** Scaled integers as they are: never missing, the range from the integer extremes. */
-function scaledForm(c: ScaledInts): StoredForm {
+/** The logger's samples as they are; the range and NaN count from them (see scaledRange). */
+function scaledForm(c: ScaledSamples): StoredForm {
   const { mul, scale, dec, shift } = c.scaling;
   const r = c.raw;
+  const { range, missing } = scaledRange(c);
   return {
     encoding: c.type,
     scaling: JSON.stringify({ mul, scale, dec, shift }),
     bytes: Buffer.from(r.buffer, r.byteOffset, r.byteLength),
-    bytesPerSample: INT_BYTES[c.type],
+    bytesPerSample: RAW_BYTES[c.type],
     count: r.length,
-    missing: 0,
-    range: scaledRange(c),
+    missing,
+    range,
   };
 }

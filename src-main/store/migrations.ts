@@ -250,6 +250,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE attachments ADD COLUMN elided TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 7,
+    name: 'channels may keep the logger\'s float32 samples; their session is checked at commit',
+    rebuildsTables: true,
+    sql: `
+      -- 'f32': chunks of the logger's little-endian float32 values, CHUNK_SAMPLES a chunk, with
+      -- the same scaling as the integer encodings (a float32 widens to float64 exactly).
+      -- The session reference is checked at commit: an import writes a session's channels
+      -- before its session row (the file's hash is still being computed then). Deferring it
+      -- per transaction instead (PRAGMA defer_foreign_keys) expires every prepared statement of
+      -- the connection, which then all compile again. Neither change can be made in place:
+      -- the table is rebuilt, rows and ids unchanged.
+      CREATE TABLE channels_v7 (
+        id           INTEGER PRIMARY KEY,
+        session_id   TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        name         TEXT NOT NULL,
+        source_name  TEXT NOT NULL,
+        unit         TEXT NOT NULL,
+        source       TEXT,
+        rate_hz      REAL NOT NULL CHECK (rate_hz > 0),
+        start_s      REAL NOT NULL,
+        sample_count INTEGER NOT NULL,
+        missing      INTEGER NOT NULL,         -- NaN samples (no value logged)
+        min          REAL,
+        max          REAL,
+        encoding     TEXT NOT NULL DEFAULT 'f64' CHECK (encoding IN ('f64', 'f32', 'i8', 'i16', 'i32')),
+        scaling      TEXT CHECK ((encoding = 'f64') = (scaling IS NULL)),
+        UNIQUE (session_id, name)
+      ) STRICT;
+      INSERT INTO channels_v7 (id, session_id, name, source_name, unit, source, rate_hz, start_s, sample_count, missing, min, max, encoding, scaling)
+        SELECT id, session_id, name, source_name, unit, source, rate_hz, start_s, sample_count, missing, min, max, encoding, scaling FROM channels;
+      DROP TABLE channels;
+      ALTER TABLE channels_v7 RENAME TO channels;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

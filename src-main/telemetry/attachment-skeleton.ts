@@ -1,6 +1,6 @@
 // The original file is kept with every import (for audit and re-splitting) — but a MoTeC
-// channel stored as the logger's own integers already holds, byte for byte, a region of that
-// file. Writing those regions twice doubled what an .ld import writes. So the attachment
+// channel stored as the logger's own samples (integers or float32) already holds, byte for
+// byte, a region of that file. Writing those regions twice doubled what an .ld import writes. So the attachment
 // keeps the file with those regions cut out (its "skeleton") and a list of what was cut and
 // which channel holds it; originalBytes() puts the file back together, exactly (its sha256
 // is the one stored).
@@ -10,22 +10,25 @@ export interface Elided {
   /** Where the region starts in the original file, and its length in bytes. */
   offset: number;
   length: number;
-  /** The channel whose stored integer chunks are this region. */
+  /** The channel whose stored chunks are this region. */
   channel: string;
 }
 
 /**
- * The regions of `file` that channels hold verbatim: integer channels whose samples are a
- * view into the file's own bytes (not copies), in file order, never overlapping (a file
- * whose channels share data keeps the shared bytes in the skeleton).
+ * The regions of `file` that channels hold verbatim: channels whose logged samples are the
+ * file's own bytes (a view into it, or an aligned copy that names where it came from), in file
+ * order, never overlapping (a file whose channels share data keeps the shared bytes in the
+ * skeleton). Each region is compared with the file: only bytes that are equal are cut.
  */
 export function elidableRegions(file: Uint8Array, channels: readonly ImportedChannel[]): Elided[] {
   const regions: Elided[] = [];
   for (const c of channels) {
     const raw = c.scaled?.raw;
-    if (!raw || raw.buffer !== file.buffer || raw.byteLength === 0) continue;
-    const offset = raw.byteOffset - file.byteOffset;
-    if (offset < 0 || offset + raw.byteLength > file.byteLength) continue;
+    if (!raw || raw.byteLength === 0) continue;
+    const view = raw.buffer === file.buffer;
+    const offset = view ? raw.byteOffset - file.byteOffset : c.scaled!.fileOffset;
+    if (offset === undefined || offset < 0 || offset + raw.byteLength > file.byteLength) continue;
+    if (!view && !Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).equals(file.subarray(offset, offset + raw.byteLength))) continue;
     regions.push({ offset, length: raw.byteLength, channel: c.name });
   }
   regions.sort((a, b) => a.offset - b.offset);

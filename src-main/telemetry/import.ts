@@ -116,6 +116,10 @@ export class TelemetryImporter {
   private readonly channels: ChannelStore;
   private readonly jobs: JobQueue;
   private readonly findAttachment;
+  private readonly insertAttachment;
+  private readonly insertSession;
+  private readonly deleteLaps;
+  private readonly insertLap;
 
   constructor(db: Db, plugins: PluginService) {
     this.db = db;
@@ -125,6 +129,16 @@ export class TelemetryImporter {
     this.findAttachment = db.prepare<[string, string], { sessionId: string | null; format: string }>(
       'SELECT s.id AS sessionId, a.format FROM attachments a LEFT JOIN sessions s ON s.attachment_id = a.id WHERE a.account_id = ? AND a.sha256 = ?',
     );
+    // Prepared once: compiling a statement against this schema costs more than running it.
+    this.insertAttachment = db.prepare<[string, string, string, string, number, Buffer, string, string, string]>(
+      'INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at, elided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertSession = db.prepare<[string, ...(string | number | null)[]]>(
+      `INSERT INTO sessions (id, venue, vehicle, driver, started_at, device, source_format, imported_at, attachment_id, account_id, name, comment, duration_s, gate, lap_source, warnings)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.deleteLaps = db.prepare<[string]>('DELETE FROM laps WHERE session_id = ?');
+    this.insertLap = db.prepare<[string, number, number, number, number, string]>('INSERT INTO laps (session_id, number, start_s, end_s, time_ms, kind) VALUES (?, ?, ?, ?, ?, ?)');
   }
 
   async importFile(path: string, options: ImportOptions = {}): Promise<ImportOutcome> {
@@ -194,24 +208,16 @@ export class TelemetryImporter {
 
     // One write transaction (BEGIN IMMEDIATE: no other connection writes meanwhile, so the
     // duplicate check inside it is final). The bulk — channels and their samples — goes
-    // first, while the hash may still be running; foreign keys are checked at commit, when the
-    // attachment and session rows they point to exist. A duplicate rolls everything back.
+    // first, while the hash may still be running; their reference to the session is checked
+    // at commit (schema 7), when the session row exists. A duplicate rolls everything back.
     const write = this.db.transaction(() => {
-      this.db.pragma('defer_foreign_keys = ON'); // reset by SQLite at the end of the transaction
       for (const c of prepared) this.channels.add(sessionId, c);
-      this.writeLaps(sessionId, split.laps);
       const found = duplicate();
       if (found) throw new DuplicateFile(found);
-      this.db
-        .prepare('INSERT INTO attachments (id, sha256, file_name, format, size, bytes, account_id, imported_at, elided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(attachmentId, hash.result(), fileName, session.format, bytes.length, kept, accountId, now, JSON.stringify(elided));
+      this.insertAttachment.run(attachmentId, hash.result(), fileName, session.format, bytes.length, kept, accountId, now, JSON.stringify(elided));
       const m = session.metadata;
-      this.db
-        .prepare(
-          `INSERT INTO sessions (id, venue, vehicle, driver, started_at, device, source_format, imported_at, attachment_id, account_id, name, comment, duration_s, gate, lap_source, warnings)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
+      this.insertSession.run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
+      this.writeLaps(sessionId, split.laps);
       for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`, accountId });
     });
     try {
@@ -250,9 +256,8 @@ export class TelemetryImporter {
   }
 
   writeLaps(sessionId: string, laps: Lap[]): void {
-    this.db.prepare('DELETE FROM laps WHERE session_id = ?').run(sessionId);
-    const ins = this.db.prepare('INSERT INTO laps (session_id, number, start_s, end_s, time_ms, kind) VALUES (?, ?, ?, ?, ?, ?)');
-    for (const l of laps) ins.run(sessionId, l.number, l.startS, l.endS, l.timeS * 1000, l.kind);
+    this.deleteLaps.run(sessionId);
+    for (const l of laps) this.insertLap.run(sessionId, l.number, l.startS, l.endS, l.timeS * 1000, l.kind);
   }
 
   /** Enabled transform plugins, lowest `order` first, each seeing the previous one's output. */

@@ -108,6 +108,15 @@ function scalar(r: IntArray): [number, number] {
   return [lo, hi];
 }
 
+/** Views of the module's memory, made again only when it grows (making them per call showed). */
+let views: { buffer: ArrayBuffer; u8: Uint8Array; i8: Int8Array; i16: Int16Array; i32: Int32Array } | null = null;
+
+function viewsOf(memory: WebAssembly.Memory): NonNullable<typeof views> {
+  const buffer = memory.buffer;
+  if (views?.buffer !== buffer) views = { buffer, u8: new Uint8Array(buffer), i8: new Int8Array(buffer), i16: new Int16Array(buffer), i32: new Int32Array(buffer) };
+  return views;
+}
+
 /** [smallest, largest] of a non-empty integer array; exact, the same as a scalar scan. */
 export function intExtremes(r: IntArray): [number, number] {
   const s = r.length >= MIN_SAMPLES ? instance() : null;
@@ -116,20 +125,19 @@ export function intExtremes(r: IntArray): [number, number] {
   const padded = Math.ceil(bytes / 16) * 16;
   const need = DATA + padded;
   if (s.memory.buffer.byteLength < need) s.memory.grow(Math.ceil((need - s.memory.buffer.byteLength) / 65536));
-  const mem = new Uint8Array(s.memory.buffer);
-  mem.set(new Uint8Array(r.buffer, r.byteOffset, bytes), DATA);
-  const lanes = r instanceof Int8Array ? new Int8Array(s.memory.buffer) : r instanceof Int16Array ? new Int16Array(s.memory.buffer) : new Int32Array(s.memory.buffer);
+  const v = viewsOf(s.memory);
+  v.u8.set(new Uint8Array(r.buffer, r.byteOffset, bytes), DATA);
+  const lanes = r instanceof Int8Array ? v.i8 : r instanceof Int16Array ? v.i16 : v.i32;
   const width = r.BYTES_PER_ELEMENT;
   lanes.fill(r[0]!, (DATA + bytes) / width, (DATA + padded) / width);
   (width === 1 ? s.e8 : width === 2 ? s.e16 : s.e32)(DATA, DATA + padded);
+  // lanes [0, per) hold the vector of minima, [per, 2 per) the maxima
   const per = 16 / width;
-  const lo = lanes.subarray(0, per);
-  const hi = lanes.subarray(per, 2 * per);
-  let a = lo[0]!;
-  let b = hi[0]!;
+  let a = lanes[0]!;
+  let b = lanes[per]!;
   for (let i = 1; i < per; i++) {
-    if (lo[i]! < a) a = lo[i]!;
-    if (hi[i]! > b) b = hi[i]!;
+    if (lanes[i]! < a) a = lanes[i]!;
+    if (lanes[per + i]! > b) b = lanes[per + i]!;
   }
   return [a, b];
 }

@@ -1,7 +1,7 @@
 // What an importer produces from one logger file, before it is stored: channels on
 // regular time grids, the session's metadata, and the lap information the logger itself
 // wrote (which wins over anything we compute).
-import type { ScaledInts } from './scaled.ts';
+import type { ScaledSamples } from './scaled.ts';
 
 export interface ImportedChannel {
   /** Unique within the session. Duplicates in the file get a suffix: "speed (gps)", "speed (obd)", or "Speed #2". */
@@ -16,10 +16,10 @@ export interface ImportedChannel {
   /** Scaled engineering values; NaN where the logger has no sample (never 0). */
   samples: Float64Array;
   /**
-   * The same samples as the logger's integers and scaling, when it logged them so: `samples`
+   * The same samples as the logger wrote them (integers or float32) and its scaling: `samples`
    * is then their decodeScaled (decoded on first use), and the store keeps this compact form.
    */
-  scaled?: ScaledInts;
+  scaled?: ScaledSamples;
   /** Where a column came from when the file says so ("gps", "obd", "calc"). */
   source?: string;
 }
@@ -115,7 +115,7 @@ export function gpsChannels(lat: string | undefined, lon: string | undefined, mo
   return gps;
 }
 
-/** How many samples a channel has, without decoding integer-scaled samples. */
+/** How many samples a channel has, without decoding its logged samples. */
 export function sampleCount(c: Pick<ImportedChannel, 'samples' | 'scaled'>): number {
   return c.scaled ? c.scaled.raw.length : c.samples.length;
 }

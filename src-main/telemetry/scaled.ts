@@ -1,11 +1,14 @@
-// Integer samples with the logger's scaling (a MoTeC .ld channel: raw × mul / (scale × 10^dec)
-// + shift). The importer and the channel store both turn them into engineering values with
-// decodeScaled, so a channel kept in this form reads back with the very bits the importer's
-// float64 path gives — and it stores in 1, 2 or 4 bytes a sample instead of 8.
+// Samples as the logger wrote them, with its scaling (a MoTeC .ld channel: raw × mul /
+// (scale × 10^dec) + shift): integers of 1, 2 or 4 bytes, or float32. The importer and the
+// channel store both turn them into engineering values with decodeScaled, so a channel kept in
+// this form reads back with the very bits the importer's float64 path gives — and it stores in
+// 1 to 4 bytes a sample instead of 8 (a float32 widens to float64 exactly).
 import { intExtremes } from './int-extremes.ts';
 
 export type IntType = 'i8' | 'i16' | 'i32';
+export type RawType = IntType | 'f32';
 export type IntArray = Int8Array | Int16Array | Int32Array;
+export type RawArray = IntArray | Float32Array;
 
 export interface Scaling {
   mul: number;
@@ -14,28 +17,42 @@ export interface Scaling {
   shift: number;
 }
 
-export interface ScaledInts {
-  type: IntType;
-  raw: IntArray;
+export interface ScaledSamples {
+  type: RawType;
+  raw: RawArray;
   scaling: Scaling;
+  /**
+   * Where in the imported file `raw`'s bytes are, verbatim, when they are (a view into the
+   * file, or the aligned copy of a region that was not): the attachment then need not keep them.
+   */
+  fileOffset?: number;
 }
 
-export const INT_BYTES: Record<IntType, number> = { i8: 1, i16: 2, i32: 4 };
+export const RAW_BYTES: Record<RawType, number> = { i8: 1, i16: 2, i32: 4, f32: 4 };
 
-export function intArray(type: IntType, buffer: ArrayBufferLike, byteOffset: number, length: number): IntArray {
-  return type === 'i8' ? new Int8Array(buffer, byteOffset, length) : type === 'i16' ? new Int16Array(buffer, byteOffset, length) : new Int32Array(buffer, byteOffset, length);
+export function rawArray(type: RawType, buffer: ArrayBufferLike, byteOffset: number, length: number): RawArray {
+  switch (type) {
+    case 'i8':
+      return new Int8Array(buffer, byteOffset, length);
+    case 'i16':
+      return new Int16Array(buffer, byteOffset, length);
+    case 'i32':
+      return new Int32Array(buffer, byteOffset, length);
+    case 'f32':
+      return new Float32Array(buffer, byteOffset, length);
+  }
 }
 
 /**
- * `bytes` (little-endian samples) as an int array: a view when they are aligned, else a copy.
+ * `bytes` (little-endian samples) as a typed array: a view when they are aligned, else a copy.
  * Typed arrays use the host's byte order; Race runs on little-endian hosts only (the float64
  * chunks have always been stored that way too).
  */
-export function intView(type: IntType, bytes: Uint8Array, length: number): IntArray {
+export function rawView(type: RawType, bytes: Uint8Array, length: number): RawArray {
   const at = bytes.byteOffset;
-  if (at % INT_BYTES[type] === 0) return intArray(type, bytes.buffer, at, length);
-  const copy = bytes.slice(0, length * INT_BYTES[type]);
-  return intArray(type, copy.buffer, 0, length);
+  if (at % RAW_BYTES[type] === 0) return rawArray(type, bytes.buffer, at, length);
+  const copy = bytes.slice(0, length * RAW_BYTES[type]);
+  return rawArray(type, copy.buffer, 0, length);
 }
 
 export function isIdentity(s: Scaling): boolean {
@@ -64,23 +81,52 @@ export function decodeScaled(src: ArrayLike<number>, s: Scaling, out: Float64Arr
   }
 }
 
+/** One value: decodeScaled's formula, step for step (the same bits). */
+export function scaledValue(x: number, s: Scaling): number {
+  const { mul, scale, dec, shift } = s;
+  if (isIdentity(s)) return x;
+  const v = dec >= 0 ? (x * mul) / (scale * 10 ** dec) : (x * mul * 10 ** -dec) / scale;
+  return shift === 0 ? v : v + shift;
+}
+
 /** All samples as engineering values. */
-export function decodeAll(c: ScaledInts): Float64Array<ArrayBuffer> {
+export function decodeAll(c: ScaledSamples): Float64Array<ArrayBuffer> {
   const out = new Float64Array(c.raw.length);
   decodeScaled(c.raw, c.scaling, out);
   return out;
 }
 
 /**
- * The smallest and largest engineering value, from the integers alone: the scaling is monotonic
- * (exact integer products, then correctly rounded steps), increasing when mul / scale > 0 and
- * decreasing otherwise, so the extremes are the images of the integer extremes.
+ * The engineering values' range and how many samples are missing (NaN), from the raw samples
+ * alone: the scaling is monotonic (exact products, then correctly rounded steps), increasing
+ * when mul / scale > 0 and decreasing otherwise, so the extremes are the images of the raw
+ * extremes. Integers are never missing.
  */
-export function scaledRange(c: ScaledInts): { min: number; max: number } | null {
+export function scaledRange(c: ScaledSamples): { range: { min: number; max: number } | null; missing: number } {
   const r = c.raw;
-  if (r.length === 0) return null;
-  const [lo, hi] = intExtremes(r);
-  const ends = new Float64Array(2);
-  decodeScaled([lo, hi], c.scaling, ends);
-  return c.scaling.mul / c.scaling.scale > 0 ? { min: ends[0]!, max: ends[1]! } : { min: ends[1]!, max: ends[0]! };
+  let lo: number, hi: number, missing = 0;
+  if (r instanceof Float32Array) {
+    [lo, hi, missing] = floatExtremes(r);
+    if (missing === r.length) return { range: null, missing };
+  } else {
+    if (r.length === 0) return { range: null, missing: 0 };
+    [lo, hi] = intExtremes(r);
+  }
+  const a = scaledValue(lo, c.scaling);
+  const b = scaledValue(hi, c.scaling);
+  return { range: c.scaling.mul / c.scaling.scale > 0 ? { min: a, max: b } : { min: b, max: a }, missing };
+}
+
+/** [smallest, largest, NaN count] of float samples, NaNs left out (±Infinity for none left). */
+function floatExtremes(r: Float32Array): [number, number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let nan = 0;
+  for (let i = 0; i < r.length; i++) {
+    const v = r[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    else if (v !== v) nan++;
+  }
+  return [lo, hi, nan];
 }

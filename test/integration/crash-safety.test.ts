@@ -54,7 +54,7 @@ function runAndKill(args: string[], afterMs: number, marker = 'start'): Promise<
   });
 }
 
-const BYTES_PER_SAMPLE = { f64: 8, i8: 1, i16: 2, i32: 4 } as const;
+const BYTES_PER_SAMPLE = { f64: 8, f32: 4, i8: 1, i16: 2, i32: 4 } as const;
 
 function inspect() {
   const db = new Database(dbPath, { readonly: true });

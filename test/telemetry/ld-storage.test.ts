@@ -108,6 +108,63 @@ describe('integer-scaled .ld channels in the store', () => {
   });
 });
 
+// float32 channels: kept as the logger's float32 values (4 bytes a sample), widened and
+// scaled on read exactly as the importer does; NaNs are missing samples, not range ends.
+const f32 = (n: number, seed: number): number[] => {
+  const r = mulberry32(seed);
+  const special = [0, -0, 1, -1, NaN, Infinity, -Infinity, 1.401298464324817e-45, -1.1754942106924411e-38, 3.4028234663852886e38, -3.4028234663852886e38, 0.1];
+  const out = [...special];
+  while (out.length < n) out.push(Math.fround((r() - 0.5) * 10 ** Math.floor(r() * 12 - 4)));
+  return out;
+};
+const floatSpecs: LdChannelSpec[] = [
+  { name: 'odd bytes', type: 'int8', rateHz: 1, raw: [1, 2, 3] }, // the float after it starts on an odd offset
+  { name: 'f32 misaligned', type: 'float32', rateHz: 10, raw: f32(1001, 1) },
+  { name: 'f32 identity', type: 'float32', rateHz: 100, raw: f32(CHUNK_SAMPLES + 321, 2) },
+  { name: 'f32 sevenths', type: 'float32', rateHz: 50, mul: 7, scale: 3, dec: 1, raw: f32(5000, 3) },
+  { name: 'f32 negative, offset', type: 'float32', rateHz: 20, mul: -3, scale: 11, dec: -2, shift: 4, raw: f32(3000, 4) },
+  { name: 'f32 all missing', type: 'float32', rateHz: 5, raw: [NaN, NaN, NaN] },
+];
+const floatSession = motecLdImporter.parse(writeMotecLd({ venue: 'Floats', channels: floatSpecs }), { fileName: 'floats.ld', sibling: () => null, progress: () => {} });
+db.prepare("INSERT INTO sessions (id, source_format, imported_at) VALUES ('f64 of f32', 'test', 'now'), ('f32', 'test', 'now')").run();
+const floatStored = new Map(
+  floatSession.channels.map((c) => {
+    store.add('f64 of f32', { name: c.name, sourceName: c.sourceName, unit: c.unit, rateHz: c.rateHz, startS: c.startS, samples: c.samples });
+    store.add('f32', c);
+    return [c.name, { c, f64: store.get('f64 of f32', c.name)!, f32: store.get('f32', c.name)! }] as const;
+  }),
+);
+
+describe('float32 .ld channels in the store', () => {
+  for (const spec of floatSpecs.filter((x) => x.type === 'float32')) {
+    it(`${spec.name}: stored as float32, read back with the float64 path's bits, NaNs missing`, () => {
+      const { c, f64, f32: info } = floatStored.get(spec.name)!;
+      const want = Float64Array.from(spec.raw!, (r) => reference(Math.fround(r), spec));
+      expect(c.scaled?.type).toBe('f32');
+      expect(bits(c.samples).equals(bits(want)), 'decoded by the importer').toBe(true);
+      expect(info.encoding).toEqual({ type: 'f32', scaling: { mul: spec.mul ?? 1, scale: spec.scale ?? 1, dec: spec.dec ?? 0, shift: spec.shift ?? 0 } });
+      for (const k of ['sampleCount', 'missing', 'min', 'max'] as const) expect(Object.is(info[k], f64[k]), `${k}: ${info[k]} vs ${f64[k]}`).toBe(true);
+      expect(info.missing).toBe(Array.from(spec.raw!).filter((r) => r !== r).length);
+      expect(bits(store.read(info)).equals(bits(want))).toBe(true);
+      const n = want.length;
+      for (const [a, b] of [[0, 1], [4, 5], [n - 1, n], [CHUNK_SAMPLES - 2, CHUNK_SAMPLES + 2], [17, n - 17]]) {
+        expect(bits(store.read(info, a, b)).equals(bits(store.read(f64, a, b))), `[${a}, ${b})`).toBe(true);
+      }
+    });
+  }
+
+  it('writes 4 bytes a sample, half the float64 form', () => {
+    const rows = db.prepare("SELECT c.name, c.sample_count AS n, SUM(length(k.samples)) AS bytes FROM channels c JOIN channel_chunks k ON k.channel_id = c.id WHERE c.session_id = 'f32' AND c.encoding = 'f32' GROUP BY c.id").all() as { name: string; n: number; bytes: number }[];
+    expect(rows.map((r) => r.name).sort()).toEqual(floatSpecs.filter((x) => x.type === 'float32').map((x) => x.name).sort());
+    for (const r of rows) expect(r.bytes, r.name).toBe(r.n * 4);
+  });
+
+  it('an all-NaN channel has no range', () => {
+    const { f32: info } = floatStored.get('f32 all missing')!;
+    expect(info).toMatchObject({ sampleCount: 3, missing: 3, min: null, max: null });
+  });
+});
+
 describe('float64 channels written before schema 5', () => {
   it('read back as they were after the migration', () => {
     const path = join(dir, 'v3.db');
@@ -167,6 +224,28 @@ describe('the original .ld file, kept once', () => {
       // a damaged store is reported, never handed out as the original
       core.services.db.prepare("UPDATE channel_chunks SET samples = zeroblob(length(samples)) WHERE channel_id = (SELECT id FROM channels WHERE session_id = ? AND name = 'Engine RPM') AND chunk = 0").run(o.sessionId);
       expect(() => core.services.telemetry.originalFile(o.sessionId!)).toThrow(/does not match its sha256/);
+    } finally {
+      core.close();
+    }
+  });
+
+  it('cuts out float32 channels too, and the file still comes back exactly', async () => {
+    const { createAppCore } = await import('../../src-main/app/core.ts');
+    const core = createAppCore({ dbPath: join(dir, 'skeleton-f32.db') });
+    try {
+      const file = writeMotecLd({
+        venue: 'Float Park',
+        channels: [
+          { name: 'Lambda', unit: 'la', rateHz: 50, type: 'float32', raw: f32(CHUNK_SAMPLES + 99, 7) },
+          { name: 'Oil Temp', unit: 'C', rateHz: 10, type: 'float32', mul: 1, scale: 1, dec: 1, raw: f32(4000, 8) },
+        ],
+      });
+      const o = await core.services.telemetry.importBytes('floats.ld', file);
+      expect(o.status).toBe('imported');
+      const stored = core.services.db.prepare('SELECT a.bytes, a.elided FROM attachments a JOIN sessions s ON s.attachment_id = a.id WHERE s.id = ?').get(o.sessionId) as { bytes: Buffer; elided: string };
+      expect((JSON.parse(stored.elided) as { channel: string }[]).map((e) => e.channel).sort()).toEqual(['Lambda', 'Oil Temp']);
+      expect(stored.bytes.byteLength).toBe(file.byteLength - 4 * (CHUNK_SAMPLES + 99 + 4000));
+      expect(Buffer.from(core.services.telemetry.originalFile(o.sessionId!).bytes).equals(Buffer.from(file))).toBe(true);
     } finally {
       core.close();
     }

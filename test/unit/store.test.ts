@@ -51,6 +51,52 @@ describe('store', () => {
     db.close();
   });
 
+  it('migrates channels to schema 7 (float32 encoding, session checked at commit) with every row, id and chunk kept', () => {
+    const path = join(dir, 'v6.db');
+    const old = new Database(path);
+    old.pragma('foreign_keys = ON');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 6)) {
+      if (m.rebuildsTables) old.pragma('foreign_keys = OFF');
+      old.exec(m.sql);
+      old.pragma('foreign_keys = ON');
+      old.pragma(`user_version = ${m.version}`);
+    }
+    old.prepare("INSERT INTO sessions (id, source_format, imported_at) VALUES ('s1', 'motec-ld', 'then')").run();
+    old.prepare("INSERT INTO channels (id, session_id, name, source_name, unit, rate_hz, start_s, sample_count, missing, min, max, encoding, scaling) VALUES (7, 's1', 'RPM', 'RPM', 'rpm', 20, 0, 3, 0, 1, 3, 'i16', '{\"mul\":1,\"scale\":1,\"dec\":0,\"shift\":0}')").run();
+    old.prepare("INSERT INTO channels (id, session_id, name, source_name, unit, rate_hz, start_s, sample_count, missing, min, max) VALUES (9, 's1', 'Speed', 'Speed', 'km/h', 10, 0.5, 1, 0, 2.5, 2.5)").run();
+    old.prepare("INSERT INTO channel_chunks (channel_id, chunk, samples) VALUES (7, 0, x'010002000300'), (9, 0, x'0000000000000440')").run();
+    // a version-6 channel cannot say f32
+    expect(() => old.prepare("INSERT INTO channels (session_id, name, source_name, unit, rate_hz, start_s, sample_count, missing, encoding, scaling) VALUES ('s1', 'F', 'F', '', 1, 0, 0, 0, 'f32', '{}')").run()).toThrow(/CHECK/);
+    old.close();
+
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    // dropping the old channels table did not cascade into the chunks
+    expect(db.prepare('SELECT id, name, encoding, scaling IS NOT NULL AS scaled FROM channels ORDER BY id').all()).toEqual([
+      { id: 7, name: 'RPM', encoding: 'i16', scaled: 1 },
+      { id: 9, name: 'Speed', encoding: 'f64', scaled: 0 },
+    ]);
+    expect(db.prepare('SELECT channel_id, hex(samples) AS hex FROM channel_chunks ORDER BY channel_id').all()).toEqual([
+      { channel_id: 7, hex: '010002000300' },
+      { channel_id: 9, hex: '0000000000000440' },
+    ]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // f32 is accepted; a channel's session may come later in its transaction, but must exist at commit
+    const add = db.prepare("INSERT INTO channels (session_id, name, source_name, unit, rate_hz, start_s, sample_count, missing, encoding, scaling) VALUES (?, ?, ?, '', 1, 0, 0, 0, 'f32', '{}')");
+    db.transaction(() => {
+      add.run('s2', 'F', 'F');
+      db.prepare("INSERT INTO sessions (id, source_format, imported_at) VALUES ('s2', 'motec-ld', 'now')").run();
+    })();
+    expect(() => add.run('nowhere', 'G', 'G')).toThrow(/FOREIGN KEY/);
+    expect(() => db.transaction(() => add.run('nowhere', 'G', 'G'))()).toThrow(/FOREIGN KEY/);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM channels WHERE name = 'G'").get()).toEqual({ n: 0 });
+    // cascades still run: a deleted session takes its channels and their chunks
+    db.prepare("DELETE FROM sessions WHERE id = 's1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM channel_chunks').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('keeps settings across reopening', () => {
     const path = join(dir, 'settings.db');
     const a = openDatabase(path);

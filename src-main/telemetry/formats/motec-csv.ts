@@ -4,13 +4,14 @@
 import { decodeText, parseNumberCell, splitCsvLine, splitLines } from '../text.ts';
 import { emptyMetadata, ImportError, uniqueNames, type ImportContext, type ImportedChannel, type ImportedSession, type Importer } from '../model.ts';
 import { findGpsChannels, isoLocal } from './motec-ld.ts';
+import { headText } from './grid.ts';
 
 const FORMAT = 'motec-csv';
 /** The name row must appear within this many lines (12 metadata rows + blanks in practice). */
 const MAX_PREAMBLE_LINES = 64;
 
 function detectCsv(head: Uint8Array): number {
-  const text = new TextDecoder('latin1').decode(head.subarray(0, 256)).replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
+  const text = headText(head, 256);
   return /^\s*"?Format"?\s*[,;]\s*"?MoTeC CSV File"?/i.test(text) ? 0.98 : 0;
 }
 

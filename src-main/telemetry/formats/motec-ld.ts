@@ -3,7 +3,7 @@
 // little-endian; every pointer is checked before it is followed, and anything that cannot be
 // read raises an ImportError carrying the byte offset of the problem.
 import { decodeText } from '../text.ts';
-import { decodeAll, decodeScaled, intView, isIdentity, type IntType, type Scaling, type ScaledInts } from '../scaled.ts';
+import { decodeAll, decodeScaled, isIdentity, rawView, type RawType, type Scaling, type ScaledSamples } from '../scaled.ts';
 import { emptyMetadata, ImportError, uniqueNames, type ImportContext, type ImportedChannel, type ImportedSession, type Importer, type LoggerLaps, type SessionMetadata } from '../model.ts';
 
 const FORMAT = 'motec-ld';
@@ -243,14 +243,13 @@ interface RawChannel {
   unit: string;
   rateHz: number;
   type: SampleType;
-  /** The samples as logged, for integer types (the Beacon channel is decoded from these raw words). */
-  ints: ScaledInts | null;
-  /** Engineering values (for integers: decoded on first use). */
+  /** The samples as logged, for integer and float32 types (the Beacon channel is decoded from its raw words). */
+  logged: ScaledSamples | null;
+  /** Engineering values (for logged samples: decoded on first use). */
   readonly samples: Float64Array;
 }
 
-const INT_TYPES: Partial<Record<SampleType, IntType>> = { int8: 'i8', int16: 'i16', int32: 'i32' };
-const EMPTY = new Float64Array(0);
+const RAW_TYPES: Partial<Record<SampleType, RawType>> = { int8: 'i8', int16: 'i16', int32: 'i32', float32: 'f32' };
 
 function readRecords(r: Reader, warnings: string[]): number[] {
   const first = r.u32(H.metaPtr, 'the header');
@@ -338,19 +337,26 @@ function readChannel(r: Reader, rec: number, index: number, warnings: string[], 
   }
   const scaling: Scaling = { mul, scale, dec, shift };
   const base = { recordOffset: rec, name, unit, rateHz: rate, type };
-  const intType = INT_TYPES[type];
-  if (intType) {
-    // Integers stay as they are in the file (a view, no copy): the store keeps them in this
-    // form, and the values are decoded only where something reads them.
-    const ints: ScaledInts = { type: intType, raw: intView(intType, r.bytes.subarray(dataPtr, dataPtr + count * size), count), scaling };
+  const rawType = RAW_TYPES[type];
+  if (rawType) {
+    // Integers and float32 stay as they are in the file (a view, no copy): the store keeps them
+    // in this form, and the values are decoded only where something reads them.
+    const logged: ScaledSamples = { type: rawType, raw: rawView(rawType, r.bytes.subarray(dataPtr, dataPtr + count * size), count), scaling, fileOffset: dataPtr };
     let decoded: Float64Array | null = null;
-    return Object.defineProperty({ ...base, ints, samples: EMPTY }, 'samples', { get: () => (decoded ??= decodeAll(ints)), enumerable: true });
+    // (a getter in the literal: defining one on a made object puts it in slow dictionary mode)
+    return {
+      ...base,
+      logged,
+      get samples() {
+        return (decoded ??= decodeAll(logged));
+      },
+    };
   }
+  // float16: no typed array holds it; widened to float64 here
   const samples = new Float64Array(count);
-  if (type === 'float16') for (let i = 0; i < count; i++) samples[i] = float16ToNumber(v.getUint16(dataPtr + 2 * i, true));
-  else for (let i = 0; i < count; i++) samples[i] = v.getFloat32(dataPtr + 4 * i, true);
+  for (let i = 0; i < count; i++) samples[i] = float16ToNumber(v.getUint16(dataPtr + 2 * i, true));
   if (!isIdentity(scaling)) decodeScaled(samples, scaling, samples);
-  return { ...base, ints: null, samples };
+  return { ...base, logged: null, samples };
 }
 
 // ---- laps --------------------------------------------------------------------------------
@@ -555,9 +561,10 @@ function loggerLaps(channels: RawChannel[], ctx: ImportContext, durationS: numbe
     }
   }
   // 2. The Beacon channel.
-  const beacon = channels.find((c) => c.ints && BEACON_NAME.test(c.name));
-  if (beacon?.ints) {
-    const events = decodeBeaconWords(beacon.ints.raw, beacon.rateHz);
+  // (its words are integers; a float Beacon channel is not one the loggers write)
+  const beacon = channels.find((c) => c.logged && c.logged.type !== 'f32' && BEACON_NAME.test(c.name));
+  if (beacon?.logged) {
+    const events = decodeBeaconWords(beacon.logged.raw, beacon.rateHz);
     const times = events.filter((e) => START_FINISH_IDS.has(e.id) && e.timeS >= 0).map((e) => e.timeS);
     times.sort((a, b) => a - b);
     if (times.length) return { kind: 'markers', times, source: 'motec-ld Beacon channel' };
@@ -634,16 +641,22 @@ function parseLd(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
 
   let durationS = 0;
   for (const c of raw) {
-    const n = c.ints ? c.ints.raw.length : c.samples.length;
+    const n = c.logged ? c.logged.raw.length : c.samples.length;
     if (n) durationS = Math.max(durationS, (n - 1) / c.rateHz);
   }
 
   const names = uniqueNames(raw.map((c) => ({ name: c.name })));
   const channels: ImportedChannel[] = raw.map((c, i) => {
     const ch = { name: names[i]!.name, sourceName: c.name, unit: c.unit, rateHz: c.rateHz, startS: 0 };
-    if (!c.ints) return { ...ch, samples: c.samples };
+    if (!c.logged) return { ...ch, samples: c.samples };
     // samples stays lazy (shared with the lap finder's decode): the store never needs it
-    return Object.defineProperty({ ...ch, scaled: c.ints, samples: EMPTY }, 'samples', { get: () => c.samples, enumerable: true });
+    return {
+      ...ch,
+      scaled: c.logged,
+      get samples() {
+        return c.samples;
+      },
+    };
   });
   const laps = loggerLaps(raw, ctx, durationS, warnings);
   return { format: FORMAT, metadata, channels, loggerLaps: laps, gate: null, gps: findGpsChannels(channels), warnings };
