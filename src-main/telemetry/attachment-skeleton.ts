@@ -1,9 +1,9 @@
 // The original file is kept with every import (for audit and re-splitting) — but a MoTeC
 // channel stored as the logger's own samples (integers or float32) already holds, byte for
-// byte, a region of that file. Writing those regions twice doubled what an .ld import writes. So the attachment
-// keeps the file with those regions cut out (its "skeleton") and a list of what was cut and
-// which channel holds it; originalBytes() puts the file back together, exactly (its sha256
-// is the one stored).
+// byte, a region of that file. Writing those regions twice doubled what an .ld import writes.
+// So the attachment keeps the file with those regions cut out (its "skeleton") and a list of
+// what was cut and which channel holds it; originalBytes() puts the file back together,
+// exactly (its sha256 is the one stored).
 import type { ImportedChannel } from './model.ts';
 
 export interface Elided {

@@ -339,8 +339,8 @@ function readChannel(r: Reader, rec: number, index: number, warnings: string[], 
   const base = { recordOffset: rec, name, unit, rateHz: rate, type };
   const rawType = RAW_TYPES[type];
   if (rawType) {
-    // Integers and float32 stay as they are in the file (a view, no copy): the store keeps them
-    // in this form, and the values are decoded only where something reads them.
+    // Integers and float32 stay as they are in the file (a view, or an aligned copy): the
+    // store keeps them in this form, and the values are decoded only where something reads them.
     const logged: ScaledSamples = { type: rawType, raw: rawView(rawType, r.bytes.subarray(dataPtr, dataPtr + count * size), count), scaling, fileOffset: dataPtr };
     let decoded: Float64Array | null = null;
     // (a getter in the literal: defining one on a made object puts it in slow dictionary mode)
