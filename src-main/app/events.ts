@@ -26,7 +26,4 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  get size(): number {
-    return this.listeners.size;
-  }
 }

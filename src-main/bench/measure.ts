@@ -15,9 +15,9 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Median time of one run of `fn` in ms, over `samples` samples of `batch` runs each, after `warmUp` runs. */
-export function timeSync(fn: () => void, samples: number, batch = 1, warmUp = Math.min(3, samples)): number {
-  for (let i = 0; i < warmUp; i++) for (let j = 0; j < batch; j++) fn();
+/** Median time of one run of `fn` in ms, over `samples` samples of `batch` runs each, after a few warm-up runs. */
+export function timeSync(fn: () => void, samples: number, batch = 1): number {
+  for (let i = 0; i < Math.min(3, samples); i++) for (let j = 0; j < batch; j++) fn();
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const t0 = performance.now();

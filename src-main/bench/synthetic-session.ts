@@ -14,9 +14,6 @@ export interface SyntheticOptions {
 export interface SyntheticSession {
   ld: Uint8Array;
   ldx: Uint8Array;
-  /** Times of the start/finish crossings (s). */
-  crossings: number[];
-  lapTimesS: number[];
 }
 
 const CENTRE = { lat: 50.3356, lon: 6.9475 };
@@ -78,7 +75,6 @@ export function syntheticSession(options: SyntheticOptions = {}): SyntheticSessi
     throttle.push(accel >= 0 ? Math.min(100, 35 + accel * 8) : 0);
     brake.push(accel < -8 ? Math.min(120, -accel * 2.6) : 0);
   }
-  const lapTimesS = crossings.slice(1).map((c, i) => c - crossings[i]!);
   const ch = (name: string, unit: string, values: number[], type: LdChannelSpec['type'], dec: number): LdChannelSpec => ({ name, unit, rateHz: rate, type, dec, values });
   const ld = writeMotecLd({
     date: '14/06/2025',
@@ -98,5 +94,5 @@ export function syntheticSession(options: SyntheticOptions = {}): SyntheticSessi
       ch('Brake Pres Front', 'bar', brake, 'int16', 1),
     ],
   });
-  return { ld, ldx: writeLdx(crossings), crossings, lapTimesS };
+  return { ld, ldx: writeLdx(crossings) };
 }

@@ -17,6 +17,7 @@ import type { Services } from '../app/services.ts';
 import { installPlugin, pluginInfo, removePlugin } from '../app/handlers/plugins.ts';
 import { checkBundle } from '../plugins/install.ts';
 import { KPI_JOB } from '../telemetry/import.ts';
+import { parseGate } from '../telemetry/laps.ts';
 import type { Job } from '../jobs/queue.ts';
 import type { Caller } from '../store/accounts.ts';
 import { bearer, readBody } from './body.ts';
@@ -103,14 +104,14 @@ function stringField(body: Record<string, unknown>, name: string): string {
   return v;
 }
 
-function parseGate(text: string | null): { lat: number; lon: number; headingDeg?: number; widthM?: number } | undefined {
+/** The ?gate= parameter, checked as the CLI's --gate is (telemetry/laps.ts). */
+function gateParam(text: string | null): ReturnType<typeof parseGate> | undefined {
   if (text === null) return undefined;
-  const parts = text.split(',').map(Number);
-  if (parts.length < 2 || parts.length > 4 || parts.some((x) => !Number.isFinite(x))) {
-    throw new RaceError('BAD_ARGS', `gate: expected <lat>,<lon>[,<headingDeg>[,<widthM>]], got "${text}"`);
+  try {
+    return parseGate(text);
+  } catch (e) {
+    throw new RaceError('BAD_ARGS', (e as Error).message);
   }
-  const [lat, lon, headingDeg, widthM] = parts as [number, number, number?, number?];
-  return { lat, lon, ...(headingDeg !== undefined ? { headingDeg } : {}), ...(widthM !== undefined ? { widthM } : {}) };
 }
 
 /** A job as the API shows it. */
@@ -289,7 +290,7 @@ export function createRestApi(options: RestOptions): RestApi {
         if (!name || name.includes('/') || name.includes('\\') || name.length > 255) {
           throw new RaceError('BAD_ARGS', 'name: give the file name as ?name=<file> (or an X-File-Name header), without a folder');
         }
-        const gate = parseGate(ctx.url.searchParams.get('gate'));
+        const gate = gateParam(ctx.url.searchParams.get('gate'));
         const bytes = await readBody(ctx.req, limits.uploadBytes);
         if (bytes.length === 0) throw new RaceError('BAD_ARGS', `${name}: the upload is empty (send the file's bytes as the request body)`);
         // the desktop's upload, as this account (it also wakes the job runner)

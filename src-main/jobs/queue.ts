@@ -150,9 +150,4 @@ export class JobQueue {
     return (this.db.prepare("SELECT * FROM jobs WHERE account_id = ? AND json_extract(payload, '$.sessionId') = ? ORDER BY id").all(accountId, sessionId) as JobRow[]).map((r) => fromRow<P>(r));
   }
 
-  /** Jobs not yet finished, optionally for one session (payload.sessionId). */
-  pending(sessionId?: string): Job[] {
-    const rows = this.db.prepare("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id").all() as JobRow[];
-    return rows.map((r) => fromRow<{ sessionId?: string }>(r)).filter((j) => sessionId === undefined || j.payload.sessionId === sessionId);
-  }
 }

@@ -19,7 +19,7 @@ export function sha256Hex(text: string): string {
 }
 
 /** A manifest as the author or the build wrote it (a dist manifest carries the bundle's hash too). */
-export function parseManifest(raw: unknown, where: string): { manifest: PluginManifest; declaredHash: string | undefined } {
+function parseManifest(raw: unknown, where: string): { manifest: PluginManifest; declaredHash: string | undefined } {
   let declaredHash: string | undefined;
   if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'hash' in raw) {
     const { hash, ...rest } = raw as Record<string, unknown>;

@@ -64,11 +64,10 @@ export class InstancePool {
     }
   }
 
-  /** Drops every instance of a bundle (uninstalled or replaced plugin). */
-  /** Drops the warm instances of a bundle — one account's only, when named (others keep theirs). */
-  forgetBundle(hash: string, accountId?: string): void {
-    const match = accountId === undefined ? (key: string) => key.includes(`|${hash}|`) : (key: string) => key.endsWith(`|${hash}|${accountId}`);
-    for (const [key, entry] of [...this.entries]) if (match(key)) this.drop(key, entry);
+  /** Drops one account's warm instances of a bundle (uninstalled or replaced there); other accounts keep theirs. */
+  forgetBundle(hash: string, accountId: string): void {
+    const suffix = `|${hash}|${accountId}`;
+    for (const [key, entry] of [...this.entries]) if (key.endsWith(suffix)) this.drop(key, entry);
   }
 
   clear(): void {

@@ -148,13 +148,7 @@ export class PluginService {
     return rt;
   }
 
-  /** Declared ∩ granted. */
-  capabilitiesFor(manifest: PluginManifest, accountId: string): CapabilityName[] {
-    this.refreshCaches();
-    return this.declaredAndGranted(manifest, accountId);
-  }
-
-  /** capabilitiesFor, the caches already refreshed. */
+  /** Declared ∩ granted (the caches already refreshed). */
   private declaredAndGranted(manifest: PluginManifest, accountId: string): CapabilityName[] {
     if (manifest.capabilities.length === 0) return [];
     const key = `${accountId}\u0000${manifest.id}`;
@@ -324,8 +318,8 @@ export class PluginService {
     return output;
   }
 
-  /** Forget warm instances of a plugin (after reinstall or removal). */
-  forget(hash: string, accountId?: string): void {
+  /** Forget an account's warm instances of a plugin (after reinstall or removal there). */
+  forget(hash: string, accountId: string): void {
     this.pool.forgetBundle(hash, accountId);
   }
 

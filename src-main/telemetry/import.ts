@@ -299,8 +299,9 @@ export class TelemetryImporter {
 
   /** Re-split a stored session with a gate: laps recomputed, KPI results cleared and re-queued. */
   async resplit(sessionId: string, gate: GateInput): Promise<Lap[]> {
-    const row = this.db.prepare('SELECT s.id, s.account_id, a.bytes, a.file_name, s.duration_s FROM sessions s JOIN attachments a ON a.id = s.attachment_id WHERE s.id = ?').get(sessionId) as
-      | { id: string; account_id: string; bytes: Buffer; file_name: string; duration_s: number }
+    // (the join only checks that the original file is there: its bytes are not needed)
+    const row = this.db.prepare('SELECT s.account_id, s.duration_s FROM sessions s JOIN attachments a ON a.id = s.attachment_id WHERE s.id = ?').get(sessionId) as
+      | { account_id: string; duration_s: number }
       | undefined;
     if (!row) throw new RaceError('NOT_FOUND', `session ${sessionId} does not exist (or has no original file to re-split)`);
     const info = this.channels.list(sessionId);

@@ -253,6 +253,7 @@ describe.skipIf(!availability.ok)('analysis screens in Chromium (browser mode)',
     const r = await app.core.dispatch('settings.getServer', {}, { transport: 'http' });
     expect(r).toEqual({ ok: true, value: { url: 'https://race.example.team', tokenSet: true } });
     expect(await page.content()).not.toContain('secret-token-xyz');
+    expect(await page.locator('input[name="token"]').inputValue()).toBe(''); // the field is cleared, not just the markup
     await shot('accounts');
   });
 

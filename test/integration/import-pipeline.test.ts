@@ -2,10 +2,11 @@
 // the worker through the plugin runtime → KPIs stored once. Generated MoTeC files, plus the
 // real samples when ../shared/telemetry-samples is present.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppCore } from '../../src-main/app/core.ts';
+import { PARALLEL_MIN_BYTES } from '../../src-main/platform/sha256.ts';
 import { buildPlugin } from '../../plugins/sdk/build.ts';
 import { writeLdx, writeMotecLd } from '../support/write-motec.ts';
 import { PLUGINS_DIR } from '../support/plugins.ts';
@@ -134,6 +135,7 @@ describe('import pipeline', () => {
     const n = 100 * 600; // 16 channels × 10 min at 100 Hz: ~1.9 MB, over the size hashed off-thread
     const channels = Array.from({ length: 16 }, (_, c) => ({ name: `Sensor ${c}`, unit: 'V', rateHz: 100, type: 'int16' as const, dec: 2, values: Float64Array.from({ length: n }, (_, i) => ((i * (c + 1)) % 4000) / 100) }));
     writeFileSync(join(dir, 'big.ld'), writeMotecLd({ venue: 'Monza', channels }));
+    expect(statSync(join(dir, 'big.ld')).size).toBeGreaterThan(PARALLEL_MIN_BYTES); // else this covers the in-thread hash only
     const first = await telemetry.importFile(join(dir, 'big.ld'));
     expect(first.status, first.error?.message).toBe('imported');
     const before = counts();

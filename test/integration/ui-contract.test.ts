@@ -104,7 +104,11 @@ describe('sessions.delete', () => {
     const count = (sql: string) => (db.prepare(sql).get(s!.id) as { n: number }).n;
     core.services.jobs.enqueue('kpi', { sessionId: s!.id, pluginId: 'x', pluginHash: 'h' }, { dedupeKey: 'test-job' });
     db.prepare("INSERT INTO kpi_results (session_id, lap_number, plugin_id, plugin_hash, name, value, unit, better, computed_at) VALUES (?, 1, 'x', 'h', 'k', 1, '', 'none', 'now')").run(s!.id);
-    expect(count('SELECT COUNT(*) AS n FROM channels WHERE session_id = ?')).toBeGreaterThan(0);
+    // everything the delete must remove is there first
+    for (const table of ['laps', 'channels', 'kpi_results']) expect(count(`SELECT COUNT(*) AS n FROM ${table} WHERE session_id = ?`), table).toBeGreaterThan(0);
+    expect(count("SELECT COUNT(*) AS n FROM jobs WHERE json_extract(payload, '$.sessionId') = ?")).toBeGreaterThan(0);
+    expect(count('SELECT COUNT(*) AS n FROM attachments a JOIN sessions s ON s.attachment_id = a.id WHERE s.id = ?')).toBe(1);
+    expect(count('SELECT COUNT(*) AS n FROM channel_chunks k JOIN channels c ON c.id = k.channel_id WHERE c.session_id = ?')).toBeGreaterThan(0);
     expect(await race.sessions.delete({ sessionId: s!.id })).toEqual({ deleted: true });
     expect(await race.sessions.list()).toEqual([]);
     for (const table of ['laps', 'channels', 'kpi_results']) expect(count(`SELECT COUNT(*) AS n FROM ${table} WHERE session_id = ?`), table).toBe(0);

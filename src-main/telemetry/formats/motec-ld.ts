@@ -4,7 +4,7 @@
 // read raises an ImportError carrying the byte offset of the problem.
 import { decodeText } from '../text.ts';
 import { decodeAll, decodeScaled, isIdentity, rawView, type RawType, type Scaling, type ScaledSamples } from '../scaled.ts';
-import { emptyMetadata, ImportError, uniqueNames, type ImportContext, type ImportedChannel, type ImportedSession, type Importer, type LoggerLaps, type SessionMetadata } from '../model.ts';
+import { emptyMetadata, ImportError, sampleCount, uniqueNames, type ImportContext, type ImportedChannel, type ImportedSession, type Importer, type LoggerLaps, type SessionMetadata } from '../model.ts';
 
 const FORMAT = 'motec-ld';
 
@@ -244,7 +244,7 @@ interface RawChannel {
   rateHz: number;
   type: SampleType;
   /** The samples as logged, for integer and float32 types (the Beacon channel is decoded from its raw words). */
-  logged: ScaledSamples | null;
+  scaled?: ScaledSamples;
   /** Engineering values (for logged samples: decoded on first use). */
   readonly samples: Float64Array;
 }
@@ -341,14 +341,14 @@ function readChannel(r: Reader, rec: number, index: number, warnings: string[], 
   if (rawType) {
     // Integers and float32 stay as they are in the file (a view, or an aligned copy): the
     // store keeps them in this form, and the values are decoded only where something reads them.
-    const logged: ScaledSamples = { type: rawType, raw: rawView(rawType, r.bytes.subarray(dataPtr, dataPtr + count * size), count), scaling, fileOffset: dataPtr };
+    const scaled: ScaledSamples = { type: rawType, raw: rawView(rawType, r.bytes.subarray(dataPtr, dataPtr + count * size), count), scaling, fileOffset: dataPtr };
     let decoded: Float64Array | null = null;
     // (a getter in the literal: defining one on a made object puts it in slow dictionary mode)
     return {
       ...base,
-      logged,
+      scaled,
       get samples() {
-        return (decoded ??= decodeAll(logged));
+        return (decoded ??= decodeAll(scaled));
       },
     };
   }
@@ -356,7 +356,7 @@ function readChannel(r: Reader, rec: number, index: number, warnings: string[], 
   const samples = new Float64Array(count);
   for (let i = 0; i < count; i++) samples[i] = float16ToNumber(v.getUint16(dataPtr + 2 * i, true));
   if (!isIdentity(scaling)) decodeScaled(samples, scaling, samples);
-  return { ...base, logged: null, samples };
+  return { ...base, samples };
 }
 
 // ---- laps --------------------------------------------------------------------------------
@@ -562,9 +562,9 @@ function loggerLaps(channels: RawChannel[], ctx: ImportContext, durationS: numbe
   }
   // 2. The Beacon channel.
   // (its words are integers; a float Beacon channel is not one the loggers write)
-  const beacon = channels.find((c) => c.logged && c.logged.type !== 'f32' && BEACON_NAME.test(c.name));
-  if (beacon?.logged) {
-    const events = decodeBeaconWords(beacon.logged.raw, beacon.rateHz);
+  const beacon = channels.find((c) => c.scaled && c.scaled.type !== 'f32' && BEACON_NAME.test(c.name));
+  if (beacon?.scaled) {
+    const events = decodeBeaconWords(beacon.scaled.raw, beacon.rateHz);
     const times = events.filter((e) => START_FINISH_IDS.has(e.id) && e.timeS >= 0).map((e) => e.timeS);
     times.sort((a, b) => a - b);
     if (times.length) return { kind: 'markers', times, source: 'motec-ld Beacon channel' };
@@ -641,18 +641,18 @@ function parseLd(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
 
   let durationS = 0;
   for (const c of raw) {
-    const n = c.logged ? c.logged.raw.length : c.samples.length;
+    const n = sampleCount(c);
     if (n) durationS = Math.max(durationS, (n - 1) / c.rateHz);
   }
 
   const names = uniqueNames(raw.map((c) => ({ name: c.name })));
   const channels: ImportedChannel[] = raw.map((c, i) => {
     const ch = { name: names[i]!.name, sourceName: c.name, unit: c.unit, rateHz: c.rateHz, startS: 0 };
-    if (!c.logged) return { ...ch, samples: c.samples };
+    if (!c.scaled) return { ...ch, samples: c.samples };
     // samples stays lazy (shared with the lap finder's decode): the store never needs it
     return {
       ...ch,
-      scaled: c.logged,
+      scaled: c.scaled,
       get samples() {
         return c.samples;
       },

@@ -35,13 +35,16 @@ const PHASE_LABEL: Record<Phase, string> = {
 function useImports(onImported: () => void) {
   const [rows, setRows] = useState<ImportRow[]>([]);
   const busy = rows.some((r) => r.phase !== 'done' && r.phase !== 'failed');
+  /** Progress ids of the imports this screen started. */
+  const mine = useRef(new Set<string>());
   const update = (id: string, patch: Partial<ImportRow>) => setRows((rs) => rs.map((r) => (r.id === id ? { ...r, ...patch } : r)));
 
   useEffect(
     () =>
       race.on('import.progress', (p) => {
-        // an import started elsewhere (the app menu's Import…) shows up in the list when done
-        if (p.phase === 'done') onImported();
+        // an import started elsewhere (the app menu's Import…) shows up in the list when done;
+        // this screen's own imports reload the list themselves (start() below)
+        if (p.phase === 'done' && !mine.current.has(p.progressId)) onImported();
         setRows((rs) => rs.map((r) => (r.id === p.progressId && r.phase !== 'done' && r.phase !== 'failed' ? { ...r, phase: p.phase === 'done' || p.phase === 'failed' ? r.phase : p.phase, fraction: p.fraction } : r)));
       }),
     [onImported],
@@ -52,6 +55,7 @@ function useImports(onImported: () => void) {
       const { groups, orphans } = groupFiles(files);
       const batch: ImportRow[] = groups.map((g) => ({ id: crypto.randomUUID(), file: g.main.name, phase: 'queued', fraction: 0 }));
       const skipped: ImportRow[] = orphans.map((f) => ({ id: crypto.randomUUID(), file: f.name, phase: 'failed', fraction: 1, error: `${f.name}: a .ldx is read with its .ld — drop both together` }));
+      for (const r of batch) mine.current.add(r.id);
       setRows([...batch, ...skipped]);
       for (let i = 0; i < groups.length; i++) {
         const g = groups[i]!;
