@@ -70,23 +70,26 @@ function deadLocalWorkers(owners: string[]): string[] {
 export class JobQueue {
   private readonly db: Db;
   private readonly now: () => number;
+  // Run once per KPI plugin by every import: prepared once.
+  private readonly insertStmt;
+  private readonly byKeyStmt;
 
   constructor(db: Db, now: () => number = Date.now) {
     this.db = db;
     this.now = now;
+    this.insertStmt = db.prepare<[string, string, number, number, string, string | null, string]>(
+      `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_after, created_at, dedupe_key, account_id)
+       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+    );
+    this.byKeyStmt = db.prepare<[string | null], { id: number }>('SELECT id FROM jobs WHERE dedupe_key = ?');
   }
 
   /** Enqueue (inside the caller's transaction when there is one). A job with the same dedupe key is not added twice. */
   enqueue(kind: string, payload: unknown, options: { dedupeKey?: string; maxAttempts?: number; accountId?: string } = {}): number {
     const dedupeKey = options.dedupeKey ?? null;
-    const r = this.db
-      .prepare(
-        `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_after, created_at, dedupe_key, account_id)
-         VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
-      )
-      .run(kind, JSON.stringify(payload), options.maxAttempts ?? 5, this.now(), new Date(this.now()).toISOString(), dedupeKey, options.accountId ?? 'local');
+    const r = this.insertStmt.run(kind, JSON.stringify(payload), options.maxAttempts ?? 5, this.now(), new Date(this.now()).toISOString(), dedupeKey, options.accountId ?? 'local');
     if (r.changes > 0) return Number(r.lastInsertRowid);
-    return (this.db.prepare('SELECT id FROM jobs WHERE dedupe_key = ?').get(dedupeKey) as { id: number }).id;
+    return this.byKeyStmt.get(dedupeKey)!.id;
   }
 
   /**

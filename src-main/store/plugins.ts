@@ -42,8 +42,13 @@ const fromRow = (r: PluginRow): InstalledPlugin => ({
 /** Installed plugins, each owned by one account and invisible to the others. */
 export class PluginStore {
   private readonly db: Db;
+  // Read by every import and plugin call: prepared once (compiling costs more than running them).
+  private readonly getStmt;
+  private readonly listStmt;
   constructor(db: Db) {
     this.db = db;
+    this.getStmt = db.prepare<[string, string], PluginRow>('SELECT * FROM plugins WHERE account_id = ? AND id = ?');
+    this.listStmt = db.prepare<[string], PluginRow>('SELECT * FROM plugins WHERE account_id = ? ORDER BY id');
   }
 
   install(p: { manifest: PluginManifest; code: string; hash: string }, accountId: string = LOCAL_ACCOUNT): InstalledPlugin {
@@ -59,7 +64,7 @@ export class PluginStore {
   }
 
   get(id: string, accountId: string = LOCAL_ACCOUNT): InstalledPlugin | null {
-    const row = this.db.prepare<[string, string], PluginRow>('SELECT * FROM plugins WHERE account_id = ? AND id = ?').get(accountId, id);
+    const row = this.getStmt.get(accountId, id);
     return row ? fromRow(row) : null;
   }
 
@@ -70,7 +75,7 @@ export class PluginStore {
   }
 
   list(accountId: string = LOCAL_ACCOUNT): InstalledPlugin[] {
-    return this.db.prepare<[string], PluginRow>('SELECT * FROM plugins WHERE account_id = ? ORDER BY id').all(accountId).map(fromRow);
+    return this.listStmt.all(accountId).map(fromRow);
   }
 
   remove(id: string, accountId: string = LOCAL_ACCOUNT): boolean {

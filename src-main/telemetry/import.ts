@@ -3,9 +3,10 @@
 // the KPI jobs in ONE transaction — a corrupt file or a crash leaves the database as it was.
 // The same bytes twice are a duplicate, not a second session.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RaceError } from '../../src-shared/errors.ts';
+import { readBytes } from '../platform/read-bytes.ts';
 import { startSha256 } from '../platform/sha256.ts';
 import type { Db } from '../store/database.ts';
 import { ChannelStore } from '../store/channels.ts';
@@ -146,14 +147,14 @@ export class TelemetryImporter {
     let bytes: Uint8Array;
     try {
       if (!statSync(path).isFile()) throw new Error('not a file');
-      bytes = new Uint8Array(readFileSync(path));
+      bytes = readBytes(path);
     } catch (e) {
       return { file: path, status: 'failed', error: { message: `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` } };
     }
     const dir = dirname(path);
     return this.importBytes(file, bytes, options, (name) => {
       const p = join(dir, name);
-      return existsSync(p) ? new Uint8Array(readFileSync(p)) : null;
+      return existsSync(p) ? readBytes(p) : null;
     }, path);
   }
 

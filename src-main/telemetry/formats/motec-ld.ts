@@ -249,6 +249,53 @@ interface RawChannel {
   readonly samples: Float64Array;
 }
 
+// Channels logged as integers or float32 decode their engineering values on first read (the
+// store keeps the logged form and never reads them). Classes with the getter on the prototype:
+// object literals with an accessor (and spreads of them) are built slowly, each one apart —
+// they were a tenth of the parse of a 78-channel file.
+class LoggedChannel implements RawChannel {
+  readonly recordOffset: number;
+  readonly name: string;
+  readonly unit: string;
+  readonly rateHz: number;
+  readonly type: SampleType;
+  readonly scaled: ScaledSamples;
+  private decoded: Float64Array | null = null;
+  constructor(recordOffset: number, name: string, unit: string, rateHz: number, type: SampleType, scaled: ScaledSamples) {
+    this.recordOffset = recordOffset;
+    this.name = name;
+    this.unit = unit;
+    this.rateHz = rateHz;
+    this.type = type;
+    this.scaled = scaled;
+  }
+  get samples(): Float64Array {
+    return (this.decoded ??= decodeAll(this.scaled));
+  }
+}
+
+/** A LoggedChannel under its unique name: the same lazily decoded values (shared with the lap finder). */
+class ImportedLoggedChannel implements ImportedChannel {
+  readonly name: string;
+  readonly sourceName: string;
+  readonly unit: string;
+  readonly rateHz: number;
+  readonly startS = 0;
+  readonly scaled: ScaledSamples;
+  private readonly logged: LoggedChannel;
+  constructor(name: string, logged: LoggedChannel) {
+    this.name = name;
+    this.sourceName = logged.name;
+    this.unit = logged.unit;
+    this.rateHz = logged.rateHz;
+    this.scaled = logged.scaled;
+    this.logged = logged;
+  }
+  get samples(): Float64Array {
+    return this.logged.samples;
+  }
+}
+
 const RAW_TYPES: Partial<Record<SampleType, RawType>> = { int8: 'i8', int16: 'i16', int32: 'i32', float32: 'f32' };
 
 function readRecords(r: Reader, warnings: string[]): number[] {
@@ -342,15 +389,7 @@ function readChannel(r: Reader, rec: number, index: number, warnings: string[], 
     // Integers and float32 stay as they are in the file (a view, or an aligned copy): the
     // store keeps them in this form, and the values are decoded only where something reads them.
     const scaled: ScaledSamples = { type: rawType, raw: rawView(rawType, r.bytes.subarray(dataPtr, dataPtr + count * size), count), scaling, fileOffset: dataPtr };
-    let decoded: Float64Array | null = null;
-    // (a getter in the literal: defining one on a made object puts it in slow dictionary mode)
-    return {
-      ...base,
-      scaled,
-      get samples() {
-        return (decoded ??= decodeAll(scaled));
-      },
-    };
+    return new LoggedChannel(rec, name, unit, rate, type, scaled);
   }
   // float16: no typed array holds it; widened to float64 here
   const samples = new Float64Array(count);
@@ -646,18 +685,9 @@ function parseLd(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
   }
 
   const names = uniqueNames(raw.map((c) => ({ name: c.name })));
-  const channels: ImportedChannel[] = raw.map((c, i) => {
-    const ch = { name: names[i]!.name, sourceName: c.name, unit: c.unit, rateHz: c.rateHz, startS: 0 };
-    if (!c.scaled) return { ...ch, samples: c.samples };
-    // samples stays lazy (shared with the lap finder's decode): the store never needs it
-    return {
-      ...ch,
-      scaled: c.scaled,
-      get samples() {
-        return c.samples;
-      },
-    };
-  });
+  const channels: ImportedChannel[] = raw.map((c, i) =>
+    c instanceof LoggedChannel ? new ImportedLoggedChannel(names[i]!.name, c) : { name: names[i]!.name, sourceName: c.name, unit: c.unit, rateHz: c.rateHz, startS: 0, samples: c.samples },
+  );
   const laps = loggerLaps(raw, ctx, durationS, warnings);
   return { format: FORMAT, metadata, channels, loggerLaps: laps, gate: null, gps: findGpsChannels(channels), warnings };
 }
