@@ -3,6 +3,7 @@
 // in the same transaction that marks the job done, so a job's results are stored once.
 import { hostname } from 'node:os';
 import type { Db } from '../store/database.ts';
+import { JOB_SESSION } from '../store/migrations.ts';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -150,7 +151,7 @@ export class JobQueue {
 
   /** An account's jobs on one session (payload.sessionId), oldest first. */
   forSession<P>(sessionId: string, accountId: string): Job<P>[] {
-    return (this.db.prepare("SELECT * FROM jobs WHERE account_id = ? AND json_extract(payload, '$.sessionId') = ? ORDER BY id").all(accountId, sessionId) as JobRow[]).map((r) => fromRow<P>(r));
+    return (this.db.prepare(`SELECT * FROM jobs WHERE account_id = ? AND ${JOB_SESSION} = ? ORDER BY id`).all(accountId, sessionId) as JobRow[]).map((r) => fromRow<P>(r));
   }
 
 }

@@ -110,7 +110,10 @@ export class RaceServerClient {
     try {
       return await this.request<RemoteInvokeResult>('POST', path, body);
     } catch (e) {
-      const stale = e instanceof RaceError && (e.code === 'CONFLICT' || (e.code === 'NOT_FOUND' && /is not installed/.test(e.message)));
+      // another version there (the CONFLICT names it), or none: any other CONFLICT (a disabled
+      // plugin) is not cured by an upload
+      const installedHash = e instanceof RaceError && e.code === 'CONFLICT' ? (e.details as { installedHash?: unknown } | undefined)?.installedHash : undefined;
+      const stale = e instanceof RaceError && ((typeof installedHash === 'string' && installedHash !== bundle?.hash) || (e.code === 'NOT_FOUND' && /is not installed/.test(e.message)));
       if (!bundle || !stale) throw e;
       await this.uploadPlugin(bundle);
       return await this.request<RemoteInvokeResult>('POST', path, body);

@@ -285,6 +285,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE channels_v7 RENAME TO channels;
     `,
   },
+  {
+    version: 8,
+    name: "a session's jobs found through an index",
+    sql: `
+      -- Deleting a session, listing its KPI progress and its jobs look jobs up by the session
+      -- their payload names; without an index each scanned every job ever queued. A query uses
+      -- this index only when it names the same expression (JOB_SESSION below).
+      CREATE INDEX jobs_session ON jobs(json_extract(payload, '$.sessionId'));
+    `,
+  },
 ];
+
+/**
+ * The session a job's payload names, as SQL: the expression the jobs_session index holds
+ * (schema 8). Queries by session must use this text exactly, or SQLite scans every job.
+ */
+export const JOB_SESSION = "json_extract(payload, '$.sessionId')";
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

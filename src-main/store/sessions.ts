@@ -1,6 +1,7 @@
 // Session queries. Lap counts and best laps count timed laps only (kind = 'lap').
 import type { SessionSummary } from '../../src-shared/contract/index.ts';
 import type { Db } from './database.ts';
+import { JOB_SESSION } from './migrations.ts';
 
 interface SessionRow {
   id: string;
@@ -55,7 +56,7 @@ export class SessionStore {
       // another account's session is not there to delete
       const row = this.db.prepare('SELECT attachment_id FROM sessions WHERE id = ? AND account_id = ?').get(id, accountId) as { attachment_id: string | null } | undefined;
       if (!row) return false;
-      this.db.prepare("DELETE FROM jobs WHERE status != 'running' AND json_extract(payload, '$.sessionId') = ?").run(id);
+      this.db.prepare(`DELETE FROM jobs WHERE status != 'running' AND ${JOB_SESSION} = ?`).run(id);
       this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
       if (row.attachment_id !== null) this.db.prepare('DELETE FROM attachments WHERE id = ?').run(row.attachment_id);
       return true;

@@ -450,6 +450,21 @@ describe('the server adapter (RaceServerClient)', () => {
     expect((await http('DELETE', '/plugins/versioned', { token: b.token })).status).toBe(200);
   });
 
+  it('does not upload over a plugin the server has disabled: the CONFLICT comes back as it is', async () => {
+    const client = new RaceServerClient({ url: server.url, token: b.token });
+    const v1 = await pluginFromSource(dir, { id: 'switched-off', interfaces: ['runPlan'] }, `export const runPlan = () => ({ steps: [], summary: 'v1' });`);
+    const v2 = await pluginFromSource(dir, { id: 'switched-off', version: '2.0.0', interfaces: ['runPlan'] }, `export const runPlan = () => ({ steps: [], summary: 'v2' });`);
+    const input = { session: { id: 's' }, laps: [], target: {} };
+    await client.uploadPlugin(v1);
+    app.services.db.prepare("UPDATE plugins SET enabled = 0 WHERE account_id = ? AND id = 'switched-off'").run(b.id);
+    for (const bundle of [v1, v2]) {
+      await expect(client.invoke('switched-off', 'runPlan', input, { bundle })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/disabled/) });
+    }
+    // the server still has the version it had, and it is still disabled
+    expect((await http('GET', '/plugins/switched-off', { token: b.token })).body).toMatchObject({ version: v1.manifest.version, hash: v1.hash, enabled: false });
+    expect((await http('DELETE', '/plugins/switched-off', { token: b.token })).status).toBe(200);
+  });
+
   it('says clearly when the server cannot be reached or the token is wrong', async () => {
     await expect(new RaceServerClient({ url: 'http://127.0.0.1:1', token: 'x' }).invoke('p', 'math', {})).rejects.toMatchObject({ code: 'NOT_AVAILABLE', message: expect.stringMatching(/cannot reach the Race server at http:\/\/127\.0\.0\.1:1/) });
     await expect(new RaceServerClient({ url: server.url, token: 'race_wrong' }).invoke('p', 'math', {})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });

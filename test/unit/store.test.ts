@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openDatabase, schemaVersion } from '../../src-main/store/database.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/store/migrations.ts';
+import { JOB_SESSION, MIGRATIONS, SCHEMA_VERSION } from '../../src-main/store/migrations.ts';
 import { PluginStore } from '../../src-main/store/plugins.ts';
 import { SettingsStore } from '../../src-main/store/settings.ts';
 import { SessionStore } from '../../src-main/store/sessions.ts';
@@ -94,6 +94,34 @@ describe('store', () => {
     // cascades still run: a deleted session takes its channels and their chunks
     db.prepare("DELETE FROM sessions WHERE id = 's1'").run();
     expect(db.prepare('SELECT COUNT(*) AS n FROM channel_chunks').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it("finds a session's jobs through the jobs_session index (schema 8), also in a database migrated from 7", () => {
+    const path = join(dir, 'v7.db');
+    const old = new Database(path);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 7)) {
+      old.exec(m.sql);
+      old.pragma(`user_version = ${m.version}`);
+    }
+    const job = old.prepare("INSERT INTO jobs (kind, payload, status, run_after, created_at, account_id) VALUES ('kpi', ?, 'queued', 0, 'then', 'local')");
+    for (let i = 0; i < 50; i++) job.run(JSON.stringify({ sessionId: `s${i % 5}`, pluginId: 'p', pluginHash: 'h' }));
+    old.close();
+
+    const db = openDatabase(path);
+    // every query the code makes by session, planned against the index rather than a scan
+    for (const sql of [
+      `SELECT * FROM jobs WHERE account_id = ? AND ${JOB_SESSION} = ? ORDER BY id`,
+      `SELECT status, payload, last_error FROM jobs WHERE account_id = ? AND status IN ('queued', 'running', 'failed') AND ${JOB_SESSION} = ?`,
+      `DELETE FROM jobs WHERE status != 'running' AND ${JOB_SESSION} = ?`,
+    ]) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql.startsWith('DELETE') ? ['s1'] : ['local', 's1'])) as { detail: string }[]).map((r) => r.detail).join('; ');
+      expect(plan, sql).toMatch(/USING INDEX jobs_session/);
+    }
+    // and the index answers as the scan did
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE ${JOB_SESSION} = 's3'`).get()).toEqual({ n: 10 });
+    new SessionStore(db).delete('s3', 'local'); // no such session: nothing deleted
+    expect(db.prepare('SELECT COUNT(*) AS n FROM jobs').get()).toEqual({ n: 50 });
     db.close();
   });
 

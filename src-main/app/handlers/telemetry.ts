@@ -5,6 +5,7 @@ import type { ImportOptions, ImportOutcome } from '../../telemetry/import.ts';
 import { accountFor } from '../account-scope.ts';
 import type { CallContext, HandlerSlice } from '../types.ts';
 import type { Services } from '../services.ts';
+import { JOB_SESSION } from '../../store/migrations.ts';
 
 interface LapRow {
   number: number;
@@ -55,7 +56,7 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
   const sessionOf = db.prepare<[string, string], { 1: number }>('SELECT 1 FROM sessions WHERE id = ? AND account_id = ?');
   const lapRows = db.prepare<[string], LapRow>('SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? ORDER BY number');
   const jobsOf = db.prepare<[string, string], { status: string; payload: string; last_error: string | null }>(
-    "SELECT status, payload, last_error FROM jobs WHERE account_id = ? AND status IN ('queued', 'running', 'failed') AND json_extract(payload, '$.sessionId') = ?",
+    `SELECT status, payload, last_error FROM jobs WHERE account_id = ? AND status IN ('queued', 'running', 'failed') AND ${JOB_SESSION} = ?`,
   );
   const kpiRows = db.prepare<[string], LapKpi>('SELECT lap_number AS lap, plugin_id AS plugin, name, value, unit, better FROM kpi_results WHERE session_id = ? ORDER BY lap_number, plugin_id, name');
   // Another account's session does not exist as far as the caller can tell.
