@@ -3,7 +3,7 @@
 // works through the KPI jobs uploads queue. The CLI, the tests and the benchmark start it
 // the same way.
 import type { AppCore } from '../app/core.ts';
-import { createRestApi, type RestLimits } from './rest.ts';
+import { createRestApi, DEFAULT_REST_LIMITS, type RestLimits } from './rest.ts';
 import { startHttpServer, type RunningServer } from './server.ts';
 import type { RateLimit } from './rate-limit.ts';
 
@@ -46,8 +46,9 @@ export async function startRaceServer(options: RaceServerOptions): Promise<RaceS
     port: options.port,
     rest,
     events: services.events,
-    // browser mode uploads whole logger files (base64 in the body): an hour of MoTeC data is tens of MB
-    bodyLimitBytes: options.uiDir ? 512 * 1024 * 1024 : undefined,
+    // browser mode uploads whole logger files as base64 in the body: the same upload limit as
+    // the REST API's, grown by base64's third and room for the rest of the request
+    bodyLimitBytes: options.uiDir ? Math.ceil(((options.limits?.uploadBytes ?? DEFAULT_REST_LIMITS.uploadBytes) * 4) / 3) + 1024 * 1024 : undefined,
     health: { version: services.appVersion, schema: services.schemaVersion },
     log: options.log,
   });

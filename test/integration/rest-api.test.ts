@@ -399,6 +399,25 @@ describe('REST API: every route', () => {
   });
 });
 
+describe('the upload limit (race serve --max-upload-mb)', () => {
+  it('bounds browser-mode uploads too: the contract takes a file as base64 up to the same limit', async () => {
+    const app2 = createAppCore({ dbPath: join(dir, 'upload-limit.db') });
+    const limited = await startRaceServer({ app: app2, port: 0, operatorToken: 'op', uiDir: dir, limits: { uploadBytes: 1024 * 1024 }, runJobs: false });
+    try {
+      const rpc = (bytes: number) =>
+        fetch(`${limited.url}/api/rpc/sessions.list`, { method: 'POST', headers: { authorization: 'Bearer op' }, body: JSON.stringify({ pad: 'x'.repeat(bytes) }) });
+      // a 1 MiB file as base64 is 1.33 MiB: under the limit; twice that is over it
+      expect((await rpc(Math.ceil((1024 * 1024 * 4) / 3))).status).not.toBe(413);
+      const over = await rpc(3 * 1024 * 1024);
+      expect(over.status).toBe(413);
+      expect(((await over.json()) as { error: { code: string } }).error.code).toBe('TOO_LARGE');
+    } finally {
+      await limited.shutdown();
+      app2.close();
+    }
+  });
+});
+
 describe('REST API: rate limit', () => {
   it('holds a token to its rate with 429 and Retry-After, without slowing other tokens', async () => {
     const app2 = createAppCore({ dbPath: join(dir, 'limited.db') });

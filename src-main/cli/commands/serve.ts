@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startRaceServer } from '../../http/race-server.ts';
 import { DEFAULT_RATE_LIMIT } from '../../http/rate-limit.ts';
+import { DEFAULT_REST_LIMITS } from '../../http/rest.ts';
 import { UsageError } from '../context.ts';
 import type { Command } from './types.ts';
 
+const MIB = 1024 * 1024;
 const RENDERER_DIR = join(import.meta.dirname, '../../../out/renderer');
 
 function numberOption(value: unknown, name: string, min: number, max: number, fallback: number): number {
@@ -40,7 +42,7 @@ export const serveCommand: Command = {
     }
     const perSecond = numberOption(values['rate-limit'], 'rate-limit', 0, 1e6, DEFAULT_RATE_LIMIT.perSecond);
     const burst = numberOption(values.burst, 'burst', 1, 1e6, Math.max(DEFAULT_RATE_LIMIT.burst, perSecond * 2));
-    const uploadMb = numberOption(values['max-upload-mb'], 'max-upload-mb', 1, 4096, 512);
+    const uploadMb = numberOption(values['max-upload-mb'], 'max-upload-mb', 1, 4096, DEFAULT_REST_LIMITS.uploadBytes / MIB);
     const operatorToken = (values.token as string | undefined) ?? process.env.RACE_SERVER_TOKEN ?? randomBytes(24).toString('base64url');
     const server = await startRaceServer({
       // the server's engine for background KPI jobs is V8, like its invocations
@@ -50,7 +52,7 @@ export const serveCommand: Command = {
       uiDir,
       operatorToken,
       rateLimit: { perSecond, burst },
-      limits: { uploadBytes: uploadMb * 1024 * 1024 },
+      limits: { uploadBytes: uploadMb * MIB },
       // One line per request on stderr: method, route, status, milliseconds.
       log: values.quiet ? undefined : (line) => ctx.io.err(line),
     });
