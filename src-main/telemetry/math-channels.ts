@@ -20,8 +20,12 @@ export interface MathRequest {
   params?: Record<string, number | boolean | string>;
   runtime?: RuntimeKind;
   accountId?: string;
-  /** Run the plugin on this Race server instead (Online mode): same bundle, same bits. */
-  remote?: RaceServerClient;
+  /**
+   * Where to run on a cache miss: a Race server (Online mode; same bundle, same bits) or
+   * undefined for here. Asked only when the result is not cached — in Auto mode it may wait
+   * for the server to answer a probe.
+   */
+  remote?: () => Promise<RaceServerClient | undefined>;
 }
 
 export interface MathResult {
@@ -39,17 +43,28 @@ export class MathChannels {
   private readonly db: Db;
   private readonly plugins: PluginService;
   private readonly channels: ChannelStore;
+  // Run on every request (a plot asks per lap): prepared once.
+  private readonly sessionAccount;
+  private readonly lapWindow;
+  private readonly cached;
+  private readonly store;
+  private readonly trim;
 
   constructor(db: Db, plugins: PluginService, channels: ChannelStore) {
     this.db = db;
     this.plugins = plugins;
     this.channels = channels;
+    this.sessionAccount = db.prepare<[string], { account_id: string }>('SELECT account_id FROM sessions WHERE id = ?');
+    this.lapWindow = db.prepare<[string, number], { start_s: number; end_s: number }>('SELECT start_s, end_s FROM laps WHERE session_id = ? AND number = ?');
+    this.cached = db.prepare<[string], { output: Buffer }>('SELECT output FROM math_cache WHERE key = ?');
+    this.store = db.prepare<[string, string, Buffer, string]>('INSERT OR REPLACE INTO math_cache (key, session_id, output, created_at) VALUES (?, ?, ?, ?)');
+    this.trim = db.prepare<[number]>('DELETE FROM math_cache WHERE key IN (SELECT key FROM math_cache ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)');
   }
 
   async compute(req: MathRequest): Promise<MathResult> {
     // A session is computed with its own account's plugins and grants; another account's
     // session does not exist as far as the caller can tell.
-    const session = this.db.prepare('SELECT account_id FROM sessions WHERE id = ?').get(req.sessionId) as { account_id: string } | undefined;
+    const session = this.sessionAccount.get(req.sessionId);
     if (!session || (req.accountId !== undefined && session.account_id !== req.accountId)) throw new RaceError('NOT_FOUND', `session ${req.sessionId} does not exist`);
     const accountId = session.account_id;
     const plugin = this.plugins.plugins.require(req.pluginId, accountId);
@@ -57,7 +72,7 @@ export class MathChannels {
     if (!plugin.manifest.interfaces.includes('math') || !meta) throw new RaceError('BAD_ARGS', `plugin ${req.pluginId} has no math interface`);
     let window = { start: -Infinity, end: Infinity };
     if (req.lap !== undefined) {
-      const lap = this.db.prepare('SELECT start_s, end_s FROM laps WHERE session_id = ? AND number = ?').get(req.sessionId, req.lap) as { start_s: number; end_s: number } | undefined;
+      const lap = this.lapWindow.get(req.sessionId, req.lap);
       if (!lap) throw new RaceError('NOT_FOUND', `session ${req.sessionId} has no lap ${req.lap}`);
       window = { start: lap.start_s, end: lap.end_s };
     }
@@ -72,7 +87,7 @@ export class MathChannels {
       .update(JSON.stringify({ bundle: plugin.hash, session: req.sessionId, window: [window.start, window.end], inputs: inputs.map((i) => [i.name, i.channel!.id]), params: Object.entries(params).sort() }))
       .digest('hex');
 
-    const hit = this.db.prepare('SELECT output FROM math_cache WHERE key = ?').get(key) as { output: Buffer } | undefined;
+    const hit = this.cached.get(key);
     if (hit) return { ...(decodeJson(hit.output.toString('utf8')) as Omit<MathResult, 'cached'>), cached: true };
 
     const rated: Record<string, RatedChannel> = {};
@@ -85,8 +100,9 @@ export class MathChannels {
     }
     const common = toCommonTimeBase(rated, meta.rateHz);
     const input = { rateHz: common.rateHz, channels: common.channels, params };
-    const r = req.remote
-      ? await req.remote.invoke(req.pluginId, 'math', input, { bundle: plugin })
+    const remote = await req.remote?.();
+    const r = remote
+      ? await remote.invoke(req.pluginId, 'math', input, { bundle: plugin })
       : await this.plugins.invoke(req.pluginId, { iface: 'math', input, runtime: req.runtime ?? 'quickjs', accountId });
     const out = r.output as Record<string, Float64Array>;
     const result: Omit<MathResult, 'cached'> = {
@@ -97,8 +113,8 @@ export class MathChannels {
       channels: meta.outputs.map((o) => ({ name: o.name, unit: o.unit, samples: out[o.name]! })),
     };
     this.db.transaction(() => {
-      this.db.prepare('INSERT OR REPLACE INTO math_cache (key, session_id, output, created_at) VALUES (?, ?, ?, ?)').run(key, req.sessionId, Buffer.from(encodeJson(result)), new Date().toISOString());
-      this.db.prepare('DELETE FROM math_cache WHERE key IN (SELECT key FROM math_cache ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)').run(CACHE_ENTRIES);
+      this.store.run(key, req.sessionId, Buffer.from(encodeJson(result)), new Date().toISOString());
+      this.trim.run(CACHE_ENTRIES);
     })();
     return { ...result, cached: false };
   }

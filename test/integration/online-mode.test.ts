@@ -76,6 +76,13 @@ describe('Offline / Online / Auto', () => {
     expect(remote.cached).toBe(false);
     expect(encodeJson(remote.channels)).toBe(encodeJson(local.channels));
     expect(serverApp.services.plugins.plugins.get('distance', accountId)).not.toBeNull();
+    // a cached result needs no server: Online with none set still gives it; a miss says what to do
+    await call('settings.setServer', { url: null });
+    const again = await call('sessions.math', { sessionId, plugin: 'distance', lap: 1, params: { unused: 1 } });
+    expect(again.cached).toBe(true);
+    expect(encodeJson(again.channels)).toBe(encodeJson(local.channels));
+    await expect(call('sessions.math', { sessionId, plugin: 'distance', lap: 2 })).rejects.toMatchObject({ code: 'NOT_AVAILABLE' });
+    await call('settings.setServer', { url: server.url, token });
   });
 
   it('Auto uses the server when it answers and local QuickJS when it does not', async () => {

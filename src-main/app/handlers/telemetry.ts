@@ -108,8 +108,12 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
       return { name: info.name, unit: info.unit, rateHz: info.rateHz, startS: info.startS + firstIndex / info.rateHz, samples };
     },
     'sessions.math': async ({ sessionId, plugin, lap, params }, call) => {
-      // The operator's math follows the mode like any plugin call; a server caller runs V8.
-      const route = call.account === undefined ? await services.server.route() : null;
+      // The operator's math follows the mode like any plugin call (asked only on a cache miss);
+      // a server caller runs V8.
+      const remote = async () => {
+        const route = await services.server.route();
+        return route.where === 'server' ? route.client : undefined;
+      };
       const r = await services.math.compute({
         sessionId,
         pluginId: plugin,
@@ -117,7 +121,7 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
         params,
         accountId: accountFor(call),
         runtime: call.account === undefined ? 'quickjs' : 'v8',
-        remote: route?.where === 'server' ? route.client : undefined,
+        remote: call.account === undefined ? remote : undefined,
       });
       return { ...r, channels: r.channels.map((c) => ({ ...c, samples: c.samples as Float64Array<ArrayBuffer> })) };
     },
