@@ -21,6 +21,10 @@ export class ServerLink {
   private readonly secrets: SecretStore;
   private readonly fetchImpl: typeof fetch | undefined;
   private reachability: { url: string; at: number; up: Promise<boolean> } | null = null;
+  // The client for the current URL, its token read from the secret store once (decrypting
+  // can reach the OS keychain — not something to do on every plugin call). configure()
+  // forgets it.
+  private current: { url: string; client: RaceServerClient | null } | null = null;
 
   constructor(settings: SettingsStore, secrets: SecretStore, fetchImpl?: typeof fetch) {
     this.settings = settings;
@@ -65,12 +69,17 @@ export class ServerLink {
       this.settings.set(SERVER_URL_KEY, normalized);
     }
     this.reachability = null;
+    this.current = null;
   }
 
   client(): RaceServerClient | null {
     const url = this.serverUrl();
-    const token = this.secrets.get(TOKEN_SECRET);
-    return url && token ? new RaceServerClient({ url, token, fetch: this.fetchImpl }) : null;
+    if (!url) return null;
+    if (this.current?.url !== url) {
+      const token = this.secrets.get(TOKEN_SECRET);
+      this.current = { url, client: token ? new RaceServerClient({ url, token, fetch: this.fetchImpl }) : null };
+    }
+    return this.current.client;
   }
 
   /** Where a plugin call goes now. */
