@@ -9,15 +9,16 @@
 //
 // Imports nothing environment-specific: runs in Node, the renderer and plugin hosts.
 
-type Tagged = '$f64' | '$f32' | '$i32' | '$u8';
-const TYPED: Record<Tagged, { new (buffer: ArrayBuffer): ArrayBufferView; BYTES_PER_ELEMENT: number }> = {
-  $f64: Float64Array,
-  $f32: Float32Array,
-  $i32: Int32Array,
-  $u8: Uint8Array,
-};
+/** The typed arrays a value may carry across any of Race's boundaries, by short name. */
+export const TYPED_ARRAYS = { f64: Float64Array, f32: Float32Array, i32: Int32Array, u8: Uint8Array } as const;
+export type TypedKind = keyof typeof TYPED_ARRAYS;
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** The numbers JSON cannot spell, by name. */
+export const SPECIAL_NUMBERS = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 } as const;
+export type SpecialNumber = keyof typeof SPECIAL_NUMBERS;
+
+/** Typed arrays travel as their bytes, read back in the host's byte order. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export class CodecError extends Error {
   constructor(path: string, message: string) {
@@ -33,20 +34,26 @@ export function canonicalizeNaN(values: Float64Array | Float32Array): void {
   }
 }
 
-function tagOf(value: ArrayBufferView): Tagged | null {
-  if (value instanceof Float64Array) return '$f64';
-  if (value instanceof Float32Array) return '$f32';
-  if (value instanceof Int32Array) return '$i32';
-  if (value instanceof Uint8Array) return '$u8';
+export function typedKind(view: ArrayBufferView): TypedKind | null {
+  if (view instanceof Float64Array) return 'f64';
+  if (view instanceof Float32Array) return 'f32';
+  if (view instanceof Int32Array) return 'i32';
+  if (view instanceof Uint8Array) return 'u8';
+  return null;
+}
+
+/** NaN, ±Infinity or -0 by name; null for a number JSON spells. */
+export function specialNumber(n: number): SpecialNumber | null {
+  if (n !== n) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  if (n === 0 && 1 / n < 0) return '-0';
   return null;
 }
 
 function encodeNumber(n: number): unknown {
-  if (n !== n) return { $num: 'NaN' };
-  if (n === Infinity) return { $num: 'Infinity' };
-  if (n === -Infinity) return { $num: '-Infinity' };
-  if (n === 0 && 1 / n < 0) return { $num: '-0' };
-  return n;
+  const special = specialNumber(n);
+  return special === null ? n : { $num: special };
 }
 
 export function encodeValue(value: unknown, path = ''): unknown {
@@ -54,16 +61,16 @@ export function encodeValue(value: unknown, path = ''): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (value === undefined) return undefined;
   if (ArrayBuffer.isView(value)) {
-    const tag = tagOf(value);
-    if (!tag) throw new CodecError(path, `unsupported typed array ${value.constructor.name}`);
+    const kind = typedKind(value);
+    if (!kind) throw new CodecError(path, `unsupported typed array ${value.constructor.name}`);
     let bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    if (tag === '$f64' || tag === '$f32') {
+    if (kind === 'f64' || kind === 'f32') {
       const copy = (value as Float64Array | Float32Array).slice();
       canonicalizeNaN(copy);
       bytes = new Uint8Array(copy.buffer);
     }
-    if (!LITTLE_ENDIAN && tag !== '$u8') throw new CodecError(path, 'big-endian hosts are not supported');
-    return { [tag]: bytesToBase64(bytes) };
+    if (!LITTLE_ENDIAN && kind !== 'u8') throw new CodecError(path, 'big-endian hosts are not supported');
+    return { [`$${kind}`]: bytesToBase64(bytes) };
   }
   if (Array.isArray(value)) return value.map((v, i) => encodeValue(v, `${path}[${i}]`) ?? null);
   if (typeof value === 'object') {
@@ -88,10 +95,7 @@ export function decodeValue(value: unknown, path = ''): unknown {
     const key = keys[0]!;
     if (key === '$num') {
       const s = record.$num;
-      if (s === 'NaN') return NaN;
-      if (s === 'Infinity') return Infinity;
-      if (s === '-Infinity') return -Infinity;
-      if (s === '-0') return -0;
+      if (typeof s === 'string' && Object.hasOwn(SPECIAL_NUMBERS, s)) return SPECIAL_NUMBERS[s as SpecialNumber];
       throw new CodecError(path, `$num must be NaN, Infinity, -Infinity or -0, got ${JSON.stringify(s)}`);
     }
     if (key === '$obj') {
@@ -101,10 +105,10 @@ export function decodeValue(value: unknown, path = ''): unknown {
       for (const [k, v] of Object.entries(inner)) setOwn(out, k, decodeValue(v, path ? `${path}.${k}` : k));
       return out;
     }
-    if (Object.hasOwn(TYPED, key)) {
+    if (key.startsWith('$') && Object.hasOwn(TYPED_ARRAYS, key.slice(1))) {
       const b64 = record[key];
       if (typeof b64 !== 'string') throw new CodecError(path, `${key} must hold a base64 string`);
-      const Ctor = TYPED[key as Tagged];
+      const Ctor = TYPED_ARRAYS[key.slice(1) as TypedKind];
       const bytes = base64ToBytes(b64, path);
       if (bytes.byteLength % Ctor.BYTES_PER_ELEMENT !== 0) {
         throw new CodecError(path, `${key} holds ${bytes.byteLength} bytes, not a multiple of ${Ctor.BYTES_PER_ELEMENT}`);
@@ -121,7 +125,7 @@ export function decodeValue(value: unknown, path = ''): unknown {
 }
 
 /** A data key, even "__proto__", is an own property — never a prototype change. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
   else target[key] = value;
 }

@@ -9,41 +9,16 @@
 // patches' JSON, [[path, kind, buffer?], ...]: path the keys and indexes leading to the
 // place ([] for the value itself), kind f64 | f32 | i32 | u8 (buffer: the index of its
 // ArrayBuffer) or NaN | Infinity | -Infinity | -0. JSON text never holds a raw newline.
-import { canonicalizeNaN, CodecError } from '../../src-shared/codec.ts';
+import { canonicalizeNaN, CodecError, LITTLE_ENDIAN, setOwn, SPECIAL_NUMBERS, specialNumber, TYPED_ARRAYS, typedKind, type SpecialNumber, type TypedKind } from '../../src-shared/codec.ts';
 
-type Kind = 'f64' | 'f32' | 'i32' | 'u8' | 'NaN' | 'Infinity' | '-Infinity' | '-0';
+type Kind = TypedKind | SpecialNumber;
 type Path = (string | number)[];
 type Patch = [Path, Kind] | [Path, Kind, number];
-
-const ARRAYS = {
-  f64: Float64Array,
-  f32: Float32Array,
-  i32: Int32Array,
-  u8: Uint8Array,
-} as const;
-const NUMBERS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function pathText(path: Path): string {
   let p = '';
   for (const k of path) p += typeof k === 'number' ? `[${k}]` : p ? `.${k}` : k;
   return p;
-}
-
-function kindOf(view: ArrayBufferView): keyof typeof ARRAYS | null {
-  if (view instanceof Float64Array) return 'f64';
-  if (view instanceof Float32Array) return 'f32';
-  if (view instanceof Int32Array) return 'i32';
-  if (view instanceof Uint8Array) return 'u8';
-  return null;
-}
-
-function numberKind(n: number): Kind | null {
-  if (n !== n) return 'NaN';
-  if (n === Infinity) return 'Infinity';
-  if (n === -Infinity) return '-Infinity';
-  if (n === 0 && 1 / n < 0) return '-0';
-  return null;
 }
 
 /**
@@ -55,7 +30,7 @@ export function packValue(value: unknown, buffers: ArrayBuffer[]): string {
   const path: Path = [];
   const walk = (v: unknown): unknown => {
     if (typeof v === 'number') {
-      const kind = numberKind(v);
+      const kind = specialNumber(v);
       if (kind === null) return v;
       patches.push([path.slice(), kind]);
       return null;
@@ -63,7 +38,7 @@ export function packValue(value: unknown, buffers: ArrayBuffer[]): string {
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
     if (v === undefined) return undefined;
     if (ArrayBuffer.isView(v)) {
-      const kind = kindOf(v);
+      const kind = typedKind(v);
       if (!kind) throw new CodecError(pathText(path), `unsupported typed array ${v.constructor.name}`);
       if (!LITTLE_ENDIAN && kind !== 'u8') throw new CodecError(pathText(path), 'big-endian hosts are not supported');
       const whole = v.byteOffset === 0 && v.byteLength === v.buffer.byteLength;
@@ -89,8 +64,7 @@ export function packValue(value: unknown, buffers: ArrayBuffer[]): string {
         const w = walk((v as Record<string, unknown>)[k]);
         path.pop();
         if (w === undefined) continue;
-        if (k === '__proto__') Object.defineProperty(out, k, { value: w, writable: true, enumerable: true, configurable: true });
-        else out[k] = w;
+        setOwn(out, k, w);
       }
       return out;
     }
@@ -132,12 +106,12 @@ export function unpackValue(text: string, buffers: readonly ArrayBuffer[]): unkn
 
 function patchValue(patch: unknown[], where: string, buffers: readonly ArrayBuffer[]): unknown {
   const kind = patch[1];
-  if (typeof kind === 'string' && Object.hasOwn(NUMBERS, kind)) return NUMBERS[kind];
-  if (typeof kind !== 'string' || !Object.hasOwn(ARRAYS, kind)) throw new CodecError(where, `unknown patch kind ${JSON.stringify(kind)}`);
+  if (typeof kind === 'string' && Object.hasOwn(SPECIAL_NUMBERS, kind)) return SPECIAL_NUMBERS[kind as SpecialNumber];
+  if (typeof kind !== 'string' || !Object.hasOwn(TYPED_ARRAYS, kind)) throw new CodecError(where, `unknown patch kind ${JSON.stringify(kind)}`);
   const index = patch[2];
   const buffer = typeof index === 'number' ? buffers[index] : undefined;
   if (!(buffer instanceof ArrayBuffer)) throw new CodecError(where, `${kind} names buffer ${String(index)}, which does not exist`);
-  const Ctor = ARRAYS[kind as keyof typeof ARRAYS];
+  const Ctor = TYPED_ARRAYS[kind as TypedKind];
   if (buffer.byteLength % Ctor.BYTES_PER_ELEMENT !== 0) throw new CodecError(where, `${kind} buffer of ${buffer.byteLength} bytes is not a multiple of ${Ctor.BYTES_PER_ELEMENT}`);
   const array = new Ctor(buffer);
   if (array instanceof Float64Array || array instanceof Float32Array) canonicalizeNaN(array);
