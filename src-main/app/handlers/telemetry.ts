@@ -110,18 +110,20 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
     'sessions.math': async ({ sessionId, plugin, lap, params }, call) => {
       // The operator's math follows the mode like any plugin call (asked only on a cache miss);
       // a server caller runs V8.
-      const remote = async () => {
-        const route = await services.server.route();
-        return route.where === 'server' ? route.client : undefined;
-      };
+      const operator = call.account === undefined;
       const r = await services.math.compute({
         sessionId,
         pluginId: plugin,
         lap,
         params,
         accountId: accountFor(call),
-        runtime: call.account === undefined ? 'quickjs' : 'v8',
-        remote: call.account === undefined ? remote : undefined,
+        runtime: operator ? 'quickjs' : 'v8',
+        remote: operator
+          ? async () => {
+              const route = await services.server.route();
+              return route.where === 'server' ? route.client : undefined;
+            }
+          : undefined,
       });
       return { ...r, channels: r.channels.map((c) => ({ ...c, samples: c.samples as Float64Array<ArrayBuffer> })) };
     },

@@ -252,7 +252,7 @@ interface RawChannel {
 // Channels logged as integers or float32 decode their engineering values on first read (the
 // store keeps the logged form and never reads them). Classes with the getter on the prototype:
 // object literals with an accessor (and spreads of them) are built slowly, each one apart —
-// they were a tenth of the parse of a 78-channel file.
+// they were most of the parse of a real 78-channel file (200 µs of it; 55 µs as classes).
 class LoggedChannel implements RawChannel {
   readonly recordOffset: number;
   readonly name: string;
