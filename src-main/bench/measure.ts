@@ -15,6 +15,12 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The p-th percentile (0–100) of the samples: the smallest one at or above that share of them. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
 /** Median time of one run of `fn` in ms, over `samples` samples of `batch` runs each, after a few warm-up runs. */
 export function timeSync(fn: () => void, samples: number, batch = 1): number {
   for (let i = 0; i < Math.min(3, samples); i++) for (let j = 0; j < batch; j++) fn();

@@ -12,7 +12,7 @@ import { encodeJson } from '../../src-shared/codec.ts';
 import { createAppCore } from '../app/core.ts';
 import { PluginManifest } from '../../src-shared/plugins/manifest.ts';
 import { sha256Hex } from '../plugins/install.ts';
-import { median, type BenchResult } from './measure.ts';
+import { median, percentile, type BenchResult } from './measure.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/race.mjs');
 
@@ -39,11 +39,6 @@ function kpiBundle(variant: number) {
 const SMALL_CALL = encodeJson({
   input: { lap: { number: 3, timeMs: 92_345 }, rateHz: 10, channels: { speed: Float64Array.from({ length: 100 }, (_, i) => 120 + 60 * Math.sin(i / 9)) }, meta: {} },
 });
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 async function startServer(dbPath: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--no-node-snapshot', BIN, '--db', dbPath, 'serve', '--port', '0', '--json', '--quiet', '--rate-limit', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });

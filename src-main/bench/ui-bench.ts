@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { createAppCore } from '../app/core.ts';
 import { startHttpServer } from '../http/server.ts';
 import { chromiumMissing, launchChromium } from './chromium.ts';
-import { median, type BenchResult } from './measure.ts';
+import { median, percentile, type BenchResult } from './measure.ts';
 import { syntheticSession } from './synthetic-session.ts';
 
 const RENDERER_DIR = join(import.meta.dirname, '../../out/renderer');
@@ -25,7 +25,6 @@ function skipped(reason: string): BenchResult[] {
   return [{ name: 'ui (Chromium)', runtime: 'chromium', value: NaN, unit: 'ms', ratioToNode: null, note: `skipped: ${reason}` }];
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
 async function measures(page: Page, name: string): Promise<{ duration: number; detail: unknown }[]> {
   return page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((m) => ({ duration: m.duration, detail: (m as PerformanceMeasure).detail })), name);
@@ -126,7 +125,7 @@ export async function runUiBenchmarks(options: { quick?: boolean } = {}): Promis
           value: median(cursor),
           unit: 'ms',
           ratioToNode: null,
-          note: `pointer event handled → ${detail.plots} plots, readouts and ${markers} map markers updated; p95 ${pct(cursor, 0.95).toFixed(2)} ms, max ${Math.max(...cursor).toFixed(2)} ms over ${cursor.length} moves; from the event's timestamp (Chromium delivers moves frame-aligned) median ${median(input).toFixed(1)} ms, to the next frame ${median(frame).toFixed(1)} ms; budget 16 ms`,
+          note: `pointer event handled → ${detail.plots} plots, readouts and ${markers} map markers updated; p95 ${percentile(cursor, 95).toFixed(2)} ms, max ${Math.max(...cursor).toFixed(2)} ms over ${cursor.length} moves; from the event's timestamp (Chromium delivers moves frame-aligned) median ${median(input).toFixed(1)} ms, to the next frame ${median(frame).toFixed(1)} ms; budget 16 ms`,
         },
       ];
     } finally {

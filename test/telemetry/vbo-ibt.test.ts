@@ -493,15 +493,13 @@ describe('fuzzing', () => {
     const base = writeVbo(circuitVbo(circuitSession({ laps: 2, lapTimeS: 30, gap: { atS: 20, lengthS: 5 } }), { gateOrder: 'long,lat' }));
     const rnd = mulberry32(0xc0ffee);
     const variants = Array.from({ length: 1200 }, () => mutateText(base, rnd));
-    const t0 = performance.now();
     const stats = runFuzz(vboImporter, variants, 'line');
-    const total = performance.now() - t0;
     console.log(`VBO fuzz: ${stats.ok} parsed, ${stats.errors} ImportError, max ${stats.maxMs.toFixed(1)} ms, mean ${(stats.totalMs / variants.length).toFixed(2)} ms`);
     expect(stats.ok + stats.errors).toBe(variants.length);
     expect(stats.errors).toBeGreaterThan(0);
-    // "no hang": a bound far above any parse (speed is the benchmark's business, not a test's)
+    // "no hang": a bound far above any parse (speed is the benchmark's business, not a test's);
+    // the whole run is bounded by the test's timeout
     expect(stats.maxMs).toBeLessThan(5000);
-    expect(total).toBeLessThan(120_000);
   });
 
   it('1,200 mutated/truncated .ibt files: parse or ImportError with a byte offset, fast', { timeout: 60_000 }, () => {
@@ -510,15 +508,12 @@ describe('fuzzing', () => {
     const headerEnd = ibtLayout(file).bufOffset;
     const rnd = mulberry32(0x1b7);
     const variants = Array.from({ length: 1200 }, () => mutateBinary(base, rnd, headerEnd));
-    const t0 = performance.now();
     const stats = runFuzz(iRacingIbtImporter, variants, 'offset');
-    const total = performance.now() - t0;
     console.log(`IBT fuzz: ${stats.ok} parsed, ${stats.errors} ImportError, max ${stats.maxMs.toFixed(1)} ms, mean ${(stats.totalMs / variants.length).toFixed(2)} ms`);
     expect(stats.ok + stats.errors).toBe(variants.length);
     expect(stats.ok).toBeGreaterThan(0);
     expect(stats.errors).toBeGreaterThan(0);
     expect(stats.maxMs).toBeLessThan(5000);
-    expect(total).toBeLessThan(120_000);
   });
 
   it('every prefix of a small VBO and .ibt parses or fails cleanly', () => {
@@ -545,7 +540,8 @@ describe('pathological text', () => {
     vboImporter.detect(bytes.subarray(0, 4096));
     vboImporter.detect(new TextEncoder().encode(`[header]${'\n'.repeat(8000)}`));
     const s = vboImporter.parse(bytes, ctx);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    // quadratic on 200,000 spaces would take minutes: a bound, not a speed target
+    expect(performance.now() - t0).toBeLessThan(5000);
     expect(s.channels.length).toBeGreaterThan(0);
   });
 });

@@ -11,6 +11,8 @@ import { useRaceQuery } from '../useRaceQuery.ts';
 import { useKpis } from './Session.tsx';
 
 type Params = Record<string, number | boolean | string>;
+/** One empty list for every lap without KPIs yet: a new one each render would rerun its cells. */
+const NO_KPIS: LapKpi[] = [];
 
 /**
  * The params a card gets: the plugin's declared defaults, then the reference lap as the
@@ -97,7 +99,7 @@ export function DashboardScreen() {
           <h2 className="dash-title">{p.name}</h2>
           <div className="dash-cards">
             {shown.map((l) => (
-              <Card key={l.number} plugin={p} lap={l} kpis={lapKpis.get(l.number) ?? []} params={paramsFor(p)} colour={lapColour(ws, l.number)} isRef={l.number === ws.refLap} />
+              <Card key={l.number} plugin={p} lap={l} kpis={lapKpis.get(l.number) ?? NO_KPIS} params={paramsFor(p)} colour={lapColour(ws, l.number)} isRef={l.number === ws.refLap} />
             ))}
           </div>
         </div>

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LapInfo, LapKpi, MethodResult } from '../../../src-shared/contract/index.ts';
+import { encodeJson } from '../../../src-shared/codec.ts';
 import { formatLapTime } from '../../../src-shared/format.ts';
 import { race } from '../bridge.ts';
 import { bestLapOf, stepLap, useSessionLaps } from '../data/useSessionLaps.ts';
@@ -19,7 +20,9 @@ export function useKpis(sessionId: string): { data?: Kpis; error?: unknown } {
       try {
         const data = await race.sessions.kpis({ sessionId });
         if (!live) return;
-        setState({ data });
+        // A poll that brings the same KPIs keeps the same array: what is drawn from it (the
+        // dashboard's cells each run a plugin) is not redone every second while jobs run.
+        setState((prev) => ({ data: prev.data && encodeJson(prev.data.kpis) === encodeJson(data.kpis) ? { ...data, kpis: prev.data.kpis } : data }));
         if (data.pending > 0) timer = setTimeout(load, 1000);
       } catch (error) {
         if (live) setState((s) => ({ ...s, error }));
