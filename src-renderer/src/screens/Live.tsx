@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ChannelSummary, PluginInfo } from '../../../src-shared/contract/index.ts';
+import type { ChannelSummary } from '../../../src-shared/contract/index.ts';
 import type { InterfaceOutput } from '../../../src-shared/plugins/interfaces.ts';
 import { resolveChannel } from '../../../src-shared/channel-aliases.ts';
 import { race } from '../bridge.ts';
 import { channelsOf } from '../data/cache.ts';
 import { useWorkspace } from '../state/workspace.tsx';
 import { Empty, ErrorText, ProgressBar, ScreenHeader } from '../ui/bits.tsx';
+import { PluginPicker, usePluginChoice } from '../ui/PluginPicker.tsx';
 import { useRaceQuery } from '../useRaceQuery.ts';
 
 type HookOutput = InterfaceOutput<'liveHook'>;
@@ -52,11 +53,9 @@ async function loadReplay(sessionId: string, channels: ChannelSummary[]): Promis
 export function LiveScreen() {
   const { ws } = useWorkspace();
   const sessionId = ws.sessionId!;
-  const plugins = useRaceQuery(() => race.plugins.list(), []);
+  const choice = usePluginChoice('liveHook');
+  const { plugins, choices: hooks, chosen: hook } = choice;
   const channels = useRaceQuery(() => channelsOf(sessionId), [sessionId]);
-  const hooks = (plugins.data ?? []).filter((p) => p.enabled && p.interfaces.includes('liveHook'));
-  const [hookId, setHookId] = useState<string | null>(null);
-  const hook: PluginInfo | undefined = hooks.find((p) => p.id === hookId) ?? hooks[0];
   const [speed, setSpeed] = useState<(typeof SPEEDS)[number]>(4);
   const [initialState, setInitialState] = useState('{}');
   const [running, setRunning] = useState(false);
@@ -129,15 +128,7 @@ export function LiveScreen() {
   return (
     <section aria-labelledby="live-title" className="live-screen">
       <ScreenHeader title="Live" id="live-title" keys="The open session replayed frame by frame (10 Hz) through a live hook, as if it came off the car">
-        {hooks.length > 1 && (
-          <select className="input" aria-label="Live hook" value={hook?.id ?? ''} onChange={(e) => setHookId(e.target.value)} disabled={running}>
-            {hooks.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        )}
+        <PluginPicker choice={choice} label="Live hook" disabled={running} />
       </ScreenHeader>
       <ErrorText error={plugins.error ?? channels.error ?? replay.error ?? error} />
       {plugins.data && hooks.length === 0 && (

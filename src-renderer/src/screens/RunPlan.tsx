@@ -1,5 +1,4 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { PluginInfo } from '../../../src-shared/contract/index.ts';
 import type { InterfaceOutput } from '../../../src-shared/plugins/interfaces.ts';
 import { formatLapTime } from '../../../src-shared/format.ts';
 import { useSessions } from '../App.tsx';
@@ -7,7 +6,7 @@ import { race } from '../bridge.ts';
 import { useSessionLaps } from '../data/useSessionLaps.ts';
 import { useWorkspace } from '../state/workspace.tsx';
 import { Empty, ErrorText, ScreenHeader } from '../ui/bits.tsx';
-import { useRaceQuery } from '../useRaceQuery.ts';
+import { PluginPicker, usePluginChoice } from '../ui/PluginPicker.tsx';
 
 type Plan = InterfaceOutput<'runPlan'>;
 
@@ -54,10 +53,8 @@ export function RunPlanScreen() {
   const sessionId = ws.sessionId!;
   const sessions = useSessions();
   const laps = useSessionLaps();
-  const plugins = useRaceQuery(() => race.plugins.list(), []);
-  const planners = (plugins.data ?? []).filter((p) => p.enabled && p.interfaces.includes('runPlan'));
-  const [pluginId, setPluginId] = useState<string | null>(null);
-  const plugin: PluginInfo | undefined = planners.find((p) => p.id === pluginId) ?? planners[0];
+  const choice = usePluginChoice('runPlan');
+  const { plugins, choices: planners, chosen: plugin } = choice;
   const [targets, setTargets] = useState<Targets>(() => loadTargets(sessionId));
   const [result, setResult] = useState<{ plan?: Plan; error?: unknown; logs?: string[]; ms?: number; runtime?: string }>({});
   const session = sessions.data?.find((s) => s.id === sessionId);
@@ -106,18 +103,7 @@ export function RunPlanScreen() {
   return (
     <section aria-labelledby="runplan-title" className="runplan-screen">
       <ScreenHeader title="Run plan" id="runplan-title" keys="The plan follows the targets as you type">
-        {planners.length > 1 && (
-          <label className="inline-field">
-            <span>Planner</span>
-            <select className="input" value={plugin?.id ?? ''} onChange={(e) => setPluginId(e.target.value)} aria-label="Planner plugin">
-              {planners.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <PluginPicker choice={choice} label="Planner plugin" caption="Planner" />
       </ScreenHeader>
       <ErrorText error={plugins.error ?? laps.error} />
       {plugins.data && planners.length === 0 && (
