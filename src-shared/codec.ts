@@ -79,7 +79,7 @@ export function encodeValue(value: unknown, path = ''): unknown {
     for (const [k, v] of Object.entries(value)) {
       if (k.startsWith('$')) needsEscape = true;
       const e = encodeValue(v, path ? `${path}.${k}` : k);
-      if (e !== undefined) out[k] = e;
+      if (e !== undefined) setOwn(out, k, e);
     }
     return needsEscape ? { $obj: out } : out;
   }

@@ -23,8 +23,8 @@ export class ServerLink {
   private reachability: { url: string; at: number; up: Promise<boolean> } | null = null;
   // The client for the current URL, its token read from the secret store once (decrypting
   // can reach the OS keychain — not something to do on every plugin call). configure()
-  // forgets it.
-  private current: { url: string; client: RaceServerClient | null } | null = null;
+  // forgets it. No token is not remembered: a keychain that was locked may answer next time.
+  private current: { url: string; client: RaceServerClient } | null = null;
 
   constructor(settings: SettingsStore, secrets: SecretStore, fetchImpl?: typeof fetch) {
     this.settings = settings;
@@ -77,7 +77,8 @@ export class ServerLink {
     if (!url) return null;
     if (this.current?.url !== url) {
       const token = this.secrets.get(TOKEN_SECRET);
-      this.current = { url, client: token ? new RaceServerClient({ url, token, fetch: this.fetchImpl }) : null };
+      if (!token) return null;
+      this.current = { url, client: new RaceServerClient({ url, token, fetch: this.fetchImpl }) };
     }
     return this.current.client;
   }

@@ -2,6 +2,7 @@
 // tokens, rate limit), the contract for browser mode, and the background job runner that
 // works through the KPI jobs uploads queue. The CLI, the tests and the benchmark start it
 // the same way.
+import { constants } from 'node:buffer';
 import type { AppCore } from '../app/core.ts';
 import { createRestApi, DEFAULT_REST_LIMITS, type RestLimits } from './rest.ts';
 import { startHttpServer, type RunningServer } from './server.ts';
@@ -47,8 +48,10 @@ export async function startRaceServer(options: RaceServerOptions): Promise<RaceS
     rest,
     events: services.events,
     // browser mode uploads whole logger files as base64 in the body: the same upload limit as
-    // the REST API's, grown by base64's third and room for the rest of the request
-    bodyLimitBytes: options.uiDir ? Math.ceil(((options.limits?.uploadBytes ?? DEFAULT_REST_LIMITS.uploadBytes) * 4) / 3) + 1024 * 1024 : undefined,
+    // the REST API's, grown by base64's third and room for the rest of the request — but the
+    // body becomes one string, and V8 makes none longer than MAX_STRING_LENGTH (~512 MiB:
+    // files up to ~380 MB this way)
+    bodyLimitBytes: options.uiDir ? Math.min(constants.MAX_STRING_LENGTH, Math.ceil(((options.limits?.uploadBytes ?? DEFAULT_REST_LIMITS.uploadBytes) * 4) / 3) + 1024 * 1024) : undefined,
     health: { version: services.appVersion, schema: services.schemaVersion },
     log: options.log,
   });

@@ -404,11 +404,16 @@ describe('the upload limit (race serve --max-upload-mb)', () => {
     const app2 = createAppCore({ dbPath: join(dir, 'upload-limit.db') });
     const limited = await startRaceServer({ app: app2, port: 0, operatorToken: 'op', uiDir: dir, limits: { uploadBytes: 1024 * 1024 }, runJobs: false });
     try {
-      const rpc = (bytes: number) =>
-        fetch(`${limited.url}/api/rpc/sessions.list`, { method: 'POST', headers: { authorization: 'Bearer op' }, body: JSON.stringify({ pad: 'x'.repeat(bytes) }) });
-      // a 1 MiB file as base64 is 1.33 MiB: under the limit; twice that is over it
-      expect((await rpc(Math.ceil((1024 * 1024 * 4) / 3))).status).not.toBe(413);
-      const over = await rpc(3 * 1024 * 1024);
+      const upload = (fileName: string, bytes: Uint8Array) =>
+        fetch(`${limited.url}/api/rpc/sessions.upload`, { method: 'POST', headers: { authorization: 'Bearer op' }, body: encodeJson({ fileName, bytes }) });
+      // a logger file just under 1 MiB (1.3 MiB as base64) is imported; one of 2 MiB is refused unread
+      const ld = writeMotecLd({ venue: 'Limit Park', channels: Array.from({ length: 8 }, (_, c) => ({ name: `C${c}`, unit: 'V', rateHz: 100, type: 'int16' as const, raw: Int16Array.from({ length: 60_000 }, (_, i) => (i * (c + 1)) % 3000) })) });
+      expect(ld.byteLength).toBeGreaterThan(900 * 1024);
+      expect(ld.byteLength).toBeLessThan(1024 * 1024);
+      const ok = await upload('under.ld', ld);
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { value: { status: string } }).value.status).toBe('imported');
+      const over = await upload('over.ld', new Uint8Array(2 * 1024 * 1024));
       expect(over.status).toBe(413);
       expect(((await over.json()) as { error: { code: string } }).error.code).toBe('TOO_LARGE');
     } finally {

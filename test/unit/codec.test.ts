@@ -49,6 +49,15 @@ describe('binary-safe codec', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('encodes a "__proto__" key as data too, so it comes back', () => {
+    const value = JSON.parse('{"__proto__": {"polluted": true}, "n": 1}') as Record<string, unknown>;
+    const text = encodeJson(value);
+    expect(text).toBe('{"__proto__":{"polluted":true},"n":1}');
+    const back = decodeJson(text) as Record<string, unknown>;
+    expect(Object.keys(back)).toEqual(['__proto__', 'n']);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+  });
+
   it('matches Node base64 for every length', () => {
     for (let n = 0; n < 70; n++) {
       const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255);

@@ -40,4 +40,17 @@ describe('ServerLink', () => {
     link.configure(null);
     expect(link.client()).toBeNull();
   });
+
+  it('asks the secret store again after it had no token (a keychain that was locked a moment ago)', async () => {
+    const secrets = new CountingSecrets();
+    const link = new ServerLink(new SettingsStore(openDatabase(':memory:')), secrets);
+    link.setMode('online');
+    link.configure('http://127.0.0.1:8787', 'race_token');
+    const unlocked = secrets.get.bind(secrets);
+    let locked = true;
+    secrets.get = (name: string) => (locked ? null : unlocked(name));
+    await expect(link.route()).rejects.toMatchObject({ code: 'NOT_AVAILABLE' });
+    locked = false;
+    expect(clientOf(await link.route())).not.toBeNull();
+  });
 });

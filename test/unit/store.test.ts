@@ -7,6 +7,7 @@ import { JOB_SESSION, MIGRATIONS, SCHEMA_VERSION } from '../../src-main/store/mi
 import { PluginStore } from '../../src-main/store/plugins.ts';
 import { SettingsStore } from '../../src-main/store/settings.ts';
 import { SessionStore } from '../../src-main/store/sessions.ts';
+import { createAppCore } from '../../src-main/app/core.ts';
 import { tempDir } from '../support/tmp.ts';
 
 const dir = tempDir();
@@ -108,21 +109,36 @@ describe('store', () => {
     for (let i = 0; i < 50; i++) job.run(JSON.stringify({ sessionId: `s${i % 5}`, pluginId: 'p', pluginHash: 'h' }));
     old.close();
 
-    const db = openDatabase(path);
-    // every query the code makes by session, planned against the index rather than a scan
-    for (const sql of [
-      `SELECT * FROM jobs WHERE account_id = ? AND ${JOB_SESSION} = ? ORDER BY id`,
-      `SELECT status, payload, last_error FROM jobs WHERE account_id = ? AND status IN ('queued', 'running', 'failed') AND ${JOB_SESSION} = ?`,
-      `DELETE FROM jobs WHERE status != 'running' AND ${JOB_SESSION} = ?`,
-    ]) {
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql.startsWith('DELETE') ? ['s1'] : ['local', 's1'])) as { detail: string }[]).map((r) => r.detail).join('; ');
+    // every query the code prepares for jobs by session (caught as the app prepares them:
+    // the handlers', the queue's, a session's delete) is planned against the index
+    const prepared = new Set<string>();
+    const prepare = Database.prototype.prepare;
+    Database.prototype.prepare = function (this: Database.Database, sql: string) {
+      prepared.add(sql);
+      return prepare.call(this, sql);
+    } as typeof prepare;
+    let app: ReturnType<typeof createAppCore>;
+    try {
+      app = createAppCore({ dbPath: path });
+      app.services.jobs.forSession('s1', 'local');
+      app.services.db.prepare("INSERT INTO sessions (id, source_format, imported_at, account_id) VALUES ('s9', 'vbo', 'then', 'local')").run();
+      expect(new SessionStore(app.services.db).delete('s9', 'local')).toBe(true);
+    } finally {
+      Database.prototype.prepare = prepare;
+    }
+    const bySession = [...prepared].filter((sql) => /\bjobs\b/.test(sql) && /sessionId/.test(sql));
+    expect(bySession).toHaveLength(3);
+    const db = app.services.db;
+    for (const sql of bySession) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...sql.split('?').slice(1).map(() => 'x')) as { detail: string }[]).map((r) => r.detail).join('; ');
       expect(plan, sql).toMatch(/USING INDEX jobs_session/);
+      expect(sql).toContain(JOB_SESSION);
     }
     // and the index answers as the scan did
     expect(db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE ${JOB_SESSION} = 's3'`).get()).toEqual({ n: 10 });
     new SessionStore(db).delete('s3', 'local'); // no such session: nothing deleted
     expect(db.prepare('SELECT COUNT(*) AS n FROM jobs').get()).toEqual({ n: 50 });
-    db.close();
+    app.close();
   });
 
   it('keeps settings across reopening', () => {

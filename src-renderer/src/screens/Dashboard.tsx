@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LapInfo, LapKpi, PluginInfo } from '../../../src-shared/contract/index.ts';
 import type { Cell } from '../../../src-shared/plugins/interfaces.ts';
+import { decodeJson, encodeJson } from '../../../src-shared/codec.ts';
 import { race } from '../bridge.ts';
 import { CellView } from '../cells/CellView.tsx';
 import { declaredParams } from '../data/cache.ts';
@@ -11,8 +12,6 @@ import { useRaceQuery } from '../useRaceQuery.ts';
 import { useKpis } from './Session.tsx';
 
 type Params = Record<string, number | boolean | string>;
-/** One empty list for every lap without KPIs yet: a new one each render would rerun its cells. */
-const NO_KPIS: LapKpi[] = [];
 
 /**
  * The params a card gets: the plugin's declared defaults, then the reference lap as the
@@ -29,20 +28,18 @@ function cardParams(plugin: PluginInfo, ref: LapInfo | undefined, refKpis: LapKp
 
 function Card({ plugin, lap, kpis, params, colour, isRef }: { plugin: PluginInfo; lap: LapInfo; kpis: LapKpi[]; params: Params; colour: string; isRef: boolean }) {
   const [state, setState] = useState<{ cell?: Cell; error?: unknown }>({});
-  const input = useMemo(
-    () => ({ kpis: kpis.map((k) => ({ name: k.name, value: k.value ?? NaN, unit: k.unit, better: k.better })), lap: { number: lap.number, timeMs: lap.timeMs }, params }),
-    [kpis, lap, params],
-  );
+  // The cell runs again when its input changes, not when a poll hands over equal KPIs anew.
+  const inputJson = encodeJson({ kpis: kpis.map((k) => ({ name: k.name, value: k.value ?? NaN, unit: k.unit, better: k.better })), lap: { number: lap.number, timeMs: lap.timeMs }, params });
   useEffect(() => {
     let live = true;
-    race.plugins.invoke({ plugin: plugin.id, interface: 'uiCell', input }).then(
+    race.plugins.invoke({ plugin: plugin.id, interface: 'uiCell', input: decodeJson(inputJson) }).then(
       (r) => live && setState({ cell: r.output as Cell }),
       (error) => live && setState({ error }),
     );
     return () => {
       live = false;
     };
-  }, [plugin.id, input]);
+  }, [plugin.id, inputJson]);
   return (
     <article className="dash-card" style={{ borderTopColor: colour }} data-testid={`cell-${plugin.id}-${lap.number}`}>
       <header>
@@ -99,7 +96,7 @@ export function DashboardScreen() {
           <h2 className="dash-title">{p.name}</h2>
           <div className="dash-cards">
             {shown.map((l) => (
-              <Card key={l.number} plugin={p} lap={l} kpis={lapKpis.get(l.number) ?? NO_KPIS} params={paramsFor(p)} colour={lapColour(ws, l.number)} isRef={l.number === ws.refLap} />
+              <Card key={l.number} plugin={p} lap={l} kpis={lapKpis.get(l.number) ?? []} params={paramsFor(p)} colour={lapColour(ws, l.number)} isRef={l.number === ws.refLap} />
             ))}
           </div>
         </div>
