@@ -43,8 +43,10 @@ function rejectHostModules(): EsbuildPlugin {
   };
 }
 
-export { readManifest, sha256Hex } from '../../src-main/plugins/install.ts';
-import { readManifest, sha256Hex } from '../../src-main/plugins/install.ts';
+export { readManifest } from '../../src-main/plugins/install.ts';
+export { sha256Hex } from '../../src-main/platform/sha256.ts';
+import { readManifest } from '../../src-main/plugins/install.ts';
+import { sha256Hex } from '../../src-main/platform/sha256.ts';
 
 export async function buildPlugin(dirArg: string, options: { write?: boolean } = {}): Promise<BuiltPlugin> {
   const dir = resolve(dirArg);

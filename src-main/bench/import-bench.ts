@@ -17,7 +17,7 @@ import { detectFormat } from '../telemetry/formats/index.ts';
 import { decodeText, splitLines } from '../telemetry/text.ts';
 import { writeLdx, writeMotecLd } from '../telemetry/writers/motec.ts';
 import { readBytes } from '../platform/read-bytes.ts';
-import { median, timeSync, type BenchResult } from './measure.ts';
+import { median, sampleInTurns, timed, timeSync, type BenchResult } from './measure.ts';
 
 function session(channels: number, rateHz: number, seconds: number, venue = 'Bench Raceway'): Uint8Array {
   const n = rateHz * seconds;
@@ -80,6 +80,20 @@ function rawDecodeText(path: string): number {
 }
 
 /**
+ * The share of the limit a run reaches: each round's own ratio, then their median — a round is
+ * measured within milliseconds, so what the machine does meanwhile (and the allocator's mood:
+ * the limit's fresh arrays fault in pages or not) touches both sides of one ratio alike.
+ */
+function shareOf(limitTimes: number[], times: number[]): number {
+  return median(times.map((t, i) => limitTimes[i]! / t));
+}
+
+/** How shareOf read the rounds, and the other reading: the fastest round of each. */
+function howShared(limitTimes: number[], times: number[]): string {
+  return `median of ${times.length} rounds' ratios; ${(Math.min(...limitTimes) / Math.min(...times)).toFixed(2)} fastest against fastest`;
+}
+
+/**
  * Every format's import beside its read-and-decode limit, on the shared sample files. As for
  * the generated .ld: one database per format (its write-ahead log warm, as in use), the limit
  * and the import sampled in turns, each round's import deleted again (untimed) so that the
@@ -115,26 +129,9 @@ async function perFormat(dir: string, samplesDir: string, quick: boolean): Promi
     // Rounds by time as well as by count: a small file (a few ms a round) gets enough rounds for
     // both sides to be compiled by the optimizing tier and for the median to settle; a large
     // text file still gets its nine.
-    const warm = quick ? { rounds: 1, ms: 0, most: 1 } : { rounds: 3, ms: 300, most: 100 };
-    const measured = quick ? { rounds: 1, ms: 0, most: 1 } : { rounds: 9, ms: 1000, most: 101 };
-    const another = (i: number, since: number, b: typeof warm) => i < b.rounds || (i < b.most && performance.now() - since < b.ms);
-    for (let i = 0, since = performance.now(); another(i, since, warm); i++) {
-      samples = limit();
-      await importOnce();
-    }
-    const limitTimes: number[] = [];
-    const importTimes: number[] = [];
-    const timeLimit = () => {
-      const t0 = performance.now();
-      limit();
-      limitTimes.push(performance.now() - t0);
-    };
-    for (let i = 0, since = performance.now(); another(i, since, measured); i++) {
-      // in turns, and in alternating order: whichever runs second pays for the first's garbage
-      if (i % 2) timeLimit();
-      importTimes.push(await importOnce());
-      if (i % 2 === 0) timeLimit();
-    }
+    const runs = [timed(() => (samples = limit())), () => importOnce()];
+    await sampleInTurns(runs, quick ? { rounds: 1 } : { rounds: 3, ms: 300, most: 100 });
+    const [limitTimes, importTimes] = (await sampleInTurns(runs, quick ? { rounds: 1 } : { rounds: 9, ms: 1000, most: 101 })) as [number[], number[]];
     db.close();
     const full = median(importTimes);
     results.push({
@@ -142,8 +139,8 @@ async function perFormat(dir: string, samplesDir: string, quick: boolean): Promi
       runtime: 'node',
       value: mb / (full / 1000),
       unit: 'MB/s',
-      ratioToNode: median(importTimes.map((t, i) => limitTimes[i]! / t)),
-      note: `${(stored / (full / 1000) / 1e6).toFixed(1)} M samples/s stored; ratio = share of read+decode (${(mb / (median(limitTimes) / 1000)).toFixed(0)} MB/s, ${(samples / 1e6).toFixed(2)} M values; median of ${importTimes.length} rounds' ratios, ${(Math.min(...limitTimes) / Math.min(...importTimes)).toFixed(2)} fastest against fastest)`,
+      ratioToNode: shareOf(limitTimes, importTimes),
+      note: `${(stored / (full / 1000) / 1e6).toFixed(1)} M samples/s stored; ratio = share of read+decode (${(mb / (median(limitTimes) / 1000)).toFixed(0)} MB/s, ${(samples / 1e6).toFixed(2)} M values; ${howShared(limitTimes, importTimes)})`,
     });
   }
   return results;
@@ -191,32 +188,19 @@ export async function runImportBenchmarks(options: { quick?: boolean } = {}): Pr
       parseAndDecode(small);
       if (i < importWarmUps) await importOnce(files[i]!);
     }
-    const rawTimes: number[] = [];
-    const parseTimes: number[] = [];
-    const importTimes: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      const file = files[importWarmUps + i]!;
-      // in alternating order, as above: the import goes first in every other round
-      if (i % 2) importTimes.push(await importOnce(file));
-      let t0 = performance.now();
-      rawDecode(file);
-      rawTimes.push(performance.now() - t0);
-      t0 = performance.now();
-      parseAndDecode(file);
-      parseTimes.push(performance.now() - t0);
-      if (i % 2 === 0) importTimes.push(await importOnce(file));
-    }
+    const fileOf = (round: number) => files[importWarmUps + round]!;
+    const [rawTimes, parseTimes, importTimes] = (await sampleInTurns(
+      [timed((i) => rawDecode(fileOf(i))), timed((i) => parseAndDecode(fileOf(i))), (i) => importOnce(fileOf(i))],
+      { rounds },
+    )) as [number[], number[], number[]];
     db.close();
     const raw = median(rawTimes);
     const parse = median(parseTimes);
     const full = median(importTimes);
-    // Each round's own ratio, then their median: a round is measured within ~15 ms, so what the
-    // machine does meanwhile (and the allocator's mood — the limit's fresh arrays fault in pages
-    // or not) touches both sides of one ratio alike.
-    const shareOfLimit = (times: number[]) => median(times.map((t, i) => rawTimes[i]! / t));
+    const shareOfLimit = (times: number[]) => shareOf(rawTimes, times);
     results.push({ name: '.ld read + decode to Float64Array (physical limit)', runtime: 'node', value: mb / (raw / 1000), unit: 'MB/s', ratioToNode: 1, note: `${(samples / (raw / 1000) / 1e6).toFixed(0)} M samples/s` });
     results.push({ name: '.ld parse + decode of every channel (importer only)', runtime: 'node', value: mb / (parse / 1000), unit: 'MB/s', ratioToNode: shareOfLimit(parseTimes), note: `${(samples / (parse / 1000) / 1e6).toFixed(0)} M samples/s; ratio = share of the limit` });
-    results.push({ name: '.ld import (parse + laps + SQLite transaction)', runtime: 'node', value: mb / (full / 1000), unit: 'MB/s', ratioToNode: shareOfLimit(importTimes), note: `${(samples / (full / 1000) / 1e6).toFixed(1)} M samples/s; ratio = share of the limit (median of ${importTimes.length} rounds' ratios; ${(Math.min(...rawTimes) / Math.min(...importTimes)).toFixed(2)} fastest against fastest)` });
+    results.push({ name: '.ld import (parse + laps + SQLite transaction)', runtime: 'node', value: mb / (full / 1000), unit: 'MB/s', ratioToNode: shareOfLimit(importTimes), note: `${(samples / (full / 1000) / 1e6).toFixed(1)} M samples/s; ratio = share of the limit (${howShared(rawTimes, importTimes)})` });
 
     // ---- each format, on the real sample files (when the shared folder is there) ---------------------
     const samplesDir = join(import.meta.dirname, '../../../shared/telemetry-samples');

@@ -11,7 +11,7 @@ import { newQuickJSWASMModuleFromVariant } from 'quickjs-emscripten';
 import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
 import { PluginManifest } from '../../src-shared/plugins/manifest.ts';
 import { openDatabase } from '../store/database.ts';
-import { sha256Hex } from '../plugins/install.ts';
+import { sha256Hex } from '../platform/sha256.ts';
 import { PluginService, type PluginBundle } from '../plugins/service.ts';
 import { createHostBridge } from '../plugins/host-bridge.ts';
 import { QuickJsRuntime } from '../plugins/runtime/quickjs.ts';

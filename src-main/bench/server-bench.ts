@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import { encodeJson } from '../../src-shared/codec.ts';
 import { createAppCore } from '../app/core.ts';
 import { PluginManifest } from '../../src-shared/plugins/manifest.ts';
-import { sha256Hex } from '../plugins/install.ts';
+import { sha256Hex } from '../platform/sha256.ts';
 import { median, percentile, type BenchResult } from './measure.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/race.mjs');

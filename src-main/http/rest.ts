@@ -16,7 +16,7 @@ import type { Dispatch } from '../app/dispatch.ts';
 import type { Services } from '../app/services.ts';
 import { installPlugin, pluginInfo, removePlugin } from '../app/handlers/plugins.ts';
 import { checkBundle } from '../plugins/install.ts';
-import { KPI_JOB } from '../telemetry/import.ts';
+import { KPI_JOB, type KpiJobPayload } from '../telemetry/import.ts';
 import { parseGate } from '../telemetry/laps.ts';
 import type { Job } from '../jobs/queue.ts';
 import type { Caller } from '../store/accounts.ts';
@@ -115,7 +115,7 @@ function gateParam(text: string | null): ReturnType<typeof parseGate> | undefine
 }
 
 /** A job as the API shows it. */
-function jobView(j: Job<{ sessionId?: string; pluginId?: string }>) {
+function jobView(j: Job<Partial<KpiJobPayload>>) {
   return {
     id: j.id,
     kind: j.kind,
@@ -139,7 +139,6 @@ export function createRestApi(options: RestOptions): RestApi {
   const { services, dispatch } = options;
   const limits: RestLimits = { ...DEFAULT_REST_LIMITS, ...options.limits };
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
-  const { db } = services;
 
   /** A contract call as this caller: the handler sees the caller's account and nothing else. */
   const call = async (method: MethodName, args: unknown, caller: Caller): Promise<unknown> =>
@@ -152,7 +151,6 @@ export function createRestApi(options: RestOptions): RestApi {
   };
 
   const { jobs } = services;
-  const sessionOf = db.prepare<[string, string], { 1: number }>('SELECT 1 FROM sessions WHERE id = ? AND account_id = ?');
 
   const routes: Route[] = [
     // ---- accounts and tokens ----
@@ -298,7 +296,7 @@ export function createRestApi(options: RestOptions): RestApi {
         if (r.status === 'failed') {
           throw new RaceError('BAD_ARGS', r.error?.message ?? `${name}: could not be imported`, { format: r.format ?? null, offset: r.error?.offset ?? null, line: r.error?.line ?? null });
         }
-        const queued = jobs.forSession<{ sessionId?: string; pluginId?: string }>(r.sessionId!, ctx.caller.accountId).filter((j) => j.kind === KPI_JOB).map(jobView);
+        const queued = jobs.forSession<Partial<KpiJobPayload>>(r.sessionId!, ctx.caller.accountId).filter((j) => j.kind === KPI_JOB).map(jobView);
         return ok({ ...r, jobs: queued }, r.status === 'imported' ? 201 : 200);
       },
     },
@@ -308,7 +306,7 @@ export function createRestApi(options: RestOptions): RestApi {
       pattern: new RegExp(`^/jobs/${SEGMENT}$`),
       run: (ctx) => {
         const id = Number(ctx.params[0]);
-        const job = Number.isSafeInteger(id) ? jobs.ofAccount<{ sessionId?: string; pluginId?: string }>(id, ctx.caller.accountId) : null;
+        const job = Number.isSafeInteger(id) ? jobs.ofAccount<Partial<KpiJobPayload>>(id, ctx.caller.accountId) : null;
         if (!job) throw new RaceError('NOT_FOUND', `job ${ctx.params[0]} does not exist`);
         return ok(jobView(job));
       },
@@ -337,8 +335,8 @@ export function createRestApi(options: RestOptions): RestApi {
       pattern: new RegExp(`^/sessions/${SEGMENT}/jobs$`),
       run: async (ctx) => {
         const sessionId = ctx.params[0]!;
-        if (!sessionOf.get(sessionId, ctx.caller.accountId)) throw new RaceError('NOT_FOUND', `session ${sessionId} does not exist`);
-        return ok(jobs.forSession<{ sessionId?: string; pluginId?: string }>(sessionId, ctx.caller.accountId).map(jobView));
+        services.sessions.require(sessionId, ctx.caller.accountId);
+        return ok(jobs.forSession<Partial<KpiJobPayload>>(sessionId, ctx.caller.accountId).map(jobView));
       },
     },
     {
@@ -376,7 +374,7 @@ export function createRestApi(options: RestOptions): RestApi {
         // per account, not per token: minting more tokens does not buy more requests
         const wait = limiter.take(caller.accountId);
         if (wait !== null) {
-          sendError(res, { code: 'RATE_LIMITED', message: `too many requests for this token: retry in ${wait} s` }, { 'retry-after': String(wait) });
+          sendError(res, { code: 'RATE_LIMITED', message: `too many requests for this account: retry in ${wait} s` }, { 'retry-after': String(wait) });
           return name;
         }
         let matched = false;

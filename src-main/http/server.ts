@@ -22,6 +22,9 @@ import type { RestApi } from './rest.ts';
 import { readStaticFile } from './static-files.ts';
 import { endEventStreams, streamEvents, type EventSourceLike } from './events.ts';
 
+/** How long a stopping server lets its connections finish before it closes them. */
+const CLOSE_GRACE_MS = 10_000;
+
 export const SESSION_COOKIE = 'race_session';
 
 export interface HttpServerOptions {
@@ -47,7 +50,7 @@ export interface RunningServer {
   server: Server;
   url: string;
   port: number;
-  close(graceMs?: number): Promise<void>;
+  close(): Promise<void>;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -208,11 +211,11 @@ export async function startHttpServer(options: HttpServerOptions & { port?: numb
     server,
     port,
     url: `http://${urlHost}:${port}`,
-    close: (graceMs = 10_000) =>
+    close: () =>
       new Promise<void>((resolve) => {
         // In-flight requests finish; a client that holds its connection open past the grace
         // period does not keep the server from stopping.
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         force.unref();
         server.close(() => {
           clearTimeout(force);

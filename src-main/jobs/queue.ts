@@ -71,9 +71,12 @@ function deadLocalWorkers(owners: string[]): string[] {
 export class JobQueue {
   private readonly db: Db;
   private readonly now: () => number;
-  // Run once per KPI plugin by every import: prepared once.
+  // Run once per KPI plugin by every import, and by every poll of a job or a session's jobs:
+  // prepared once.
   private readonly insertStmt;
   private readonly byKeyStmt;
+  private readonly ofAccountStmt;
+  private readonly forSessionStmt;
 
   constructor(db: Db, now: () => number = Date.now) {
     this.db = db;
@@ -83,6 +86,8 @@ export class JobQueue {
        VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
     );
     this.byKeyStmt = db.prepare<[string | null], { id: number }>('SELECT id FROM jobs WHERE dedupe_key = ?');
+    this.ofAccountStmt = db.prepare<[number, string], JobRow>('SELECT * FROM jobs WHERE id = ? AND account_id = ?');
+    this.forSessionStmt = db.prepare<[string, string], JobRow>(`SELECT * FROM jobs WHERE account_id = ? AND ${JOB_SESSION} = ? ORDER BY id`);
   }
 
   /** Enqueue (inside the caller's transaction when there is one). A job with the same dedupe key is not added twice. */
@@ -145,13 +150,13 @@ export class JobQueue {
 
   /** One job of one account (another account's job does not exist for it). */
   ofAccount<P>(id: number, accountId: string): Job<P> | null {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ? AND account_id = ?').get(id, accountId) as JobRow | undefined;
+    const row = this.ofAccountStmt.get(id, accountId);
     return row ? fromRow<P>(row) : null;
   }
 
   /** An account's jobs on one session (payload.sessionId), oldest first. */
   forSession<P>(sessionId: string, accountId: string): Job<P>[] {
-    return (this.db.prepare(`SELECT * FROM jobs WHERE account_id = ? AND ${JOB_SESSION} = ? ORDER BY id`).all(accountId, sessionId) as JobRow[]).map((r) => fromRow<P>(r));
+    return this.forSessionStmt.all(accountId, sessionId).map((r) => fromRow<P>(r));
   }
 
 }

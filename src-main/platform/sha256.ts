@@ -50,8 +50,9 @@ let worker: Worker | null = null;
 const spare: SharedArrayBuffer[] = [];
 const SPARE_MAX = 2;
 
-function hashHere(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** The hex sha256 of bytes or of a string's UTF-8, on this thread. */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 function hashWorker(): Worker | null {
@@ -83,12 +84,16 @@ function release(buffer: SharedArrayBuffer): void {
   spare.sort((a, b) => b.byteLength - a.byteLength).splice(SPARE_MAX);
 }
 
-/** Starts hashing `bytes` (on another thread when they are large); they may change at once. */
-export function startSha256(bytes: Uint8Array): PendingHash {
-  const w = bytes.byteLength >= PARALLEL_MIN_BYTES ? hashWorker() : null;
+/**
+ * Starts hashing `bytes` — on another thread when they are large and `background` (the caller
+ * has other work to do before it needs the digest), else here and now; either way they may
+ * change at once.
+ */
+export function startSha256(bytes: Uint8Array, background = true): PendingHash {
+  const w = background && bytes.byteLength >= PARALLEL_MIN_BYTES ? hashWorker() : null;
   if (!w) {
-    let hex: string | null = null;
-    return { result: () => (hex ??= hashHere(bytes)) };
+    const hex = sha256Hex(bytes);
+    return { result: () => hex };
   }
   const buffer = sharedBuffer(bytes.byteLength);
   const state = new Int32Array(buffer, STATE, 1);
@@ -108,7 +113,7 @@ export function startSha256(bytes: Uint8Array): PendingHash {
         hex = Buffer.from(buffer, DIGEST_AT, 32).toString('hex');
         release(buffer);
       } else {
-        hex = hashHere(copy); // the buffer is not reused: a late worker may still write to it
+        hex = sha256Hex(copy); // the buffer is not reused: a late worker may still write to it
       }
       return hex;
     },

@@ -1,6 +1,6 @@
 // Reading a plugin folder as the app installs it: the manifest (validated) and the built
 // bundle, whose content hash must match what the build recorded. No build tools needed.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../platform/sha256.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RaceError } from '../../src-shared/errors.ts';
@@ -12,10 +12,6 @@ export class PluginPackageError extends RaceError {
     super('BAD_ARGS', message);
     this.name = 'PluginPackageError';
   }
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** A manifest as the author or the build wrote it (a dist manifest carries the bundle's hash too). */

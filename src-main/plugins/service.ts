@@ -162,19 +162,27 @@ export class PluginService {
 
   async invoke(pluginId: string, request: InvokeRequest): Promise<InvokeResult> {
     const started = performance.now();
+    return this.run(this.runnable(pluginId, request.accountId, request.expectHash), request, started);
+  }
+
+  /**
+   * The installed plugin a call would run: enabled, and the bundle the caller means when it
+   * names one (another installed version is a CONFLICT that names it).
+   */
+  runnable(pluginId: string, accountId: string, expectHash?: string): InstalledPlugin {
     this.refreshCaches();
     // installed plugins belong to accounts: the cache is keyed by both
-    const key = `${request.accountId}\u0000${pluginId}`;
+    const key = `${accountId}\u0000${pluginId}`;
     let plugin = this.installed.get(key);
     if (!plugin) {
-      plugin = this.plugins.require(pluginId, request.accountId);
+      plugin = this.plugins.require(pluginId, accountId);
       this.installed.set(key, plugin);
     }
     if (!plugin.enabled) throw new RaceError('CONFLICT', `plugin "${pluginId}" is disabled`);
-    if (request.expectHash !== undefined && request.expectHash !== plugin.hash) {
-      throw new RaceError('CONFLICT', `plugin ${pluginId} here is ${plugin.version} (bundle ${plugin.hash.slice(0, 12)}…), not the bundle ${request.expectHash.slice(0, 12)}… the caller has`, { installedHash: plugin.hash });
+    if (expectHash !== undefined && expectHash !== plugin.hash) {
+      throw new RaceError('CONFLICT', `plugin ${pluginId} here is ${plugin.version} (bundle ${plugin.hash.slice(0, 12)}…), not the bundle ${expectHash.slice(0, 12)}… the caller has`, { installedHash: plugin.hash });
     }
-    return this.run(plugin, request, started);
+    return plugin;
   }
 
   async invokeBundle(bundle: PluginBundle, request: InvokeRequest): Promise<InvokeResult> {

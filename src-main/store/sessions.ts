@@ -1,5 +1,6 @@
 // Session queries. Lap counts and best laps count timed laps only (kind = 'lap').
 import type { SessionSummary } from '../../src-shared/contract/index.ts';
+import { RaceError } from '../../src-shared/errors.ts';
 import type { Db } from './database.ts';
 import { JOB_SESSION } from './migrations.ts';
 
@@ -18,9 +19,12 @@ interface SessionRow {
 export class SessionStore {
   private readonly db: Db;
   private readonly listStmt;
+  private readonly ownedStmt;
 
   constructor(db: Db) {
     this.db = db;
+    // asked by every session route (the UI polls KPIs): prepared once
+    this.ownedStmt = db.prepare<[string, string], { 1: number }>('SELECT 1 FROM sessions WHERE id = ? AND account_id = ?');
     this.listStmt = db.prepare<[string], SessionRow>(`
       SELECT s.id, s.venue, s.vehicle, s.driver, s.started_at, s.source_format, s.imported_at,
              COUNT(l.number) AS lap_count, MIN(l.time_ms) AS best_lap_ms
@@ -29,6 +33,11 @@ export class SessionStore {
        WHERE s.account_id = ?
        GROUP BY s.id
        ORDER BY COALESCE(s.started_at, s.imported_at) DESC, s.id`);
+  }
+
+  /** Throws NOT_FOUND unless the account has the session: another account's does not exist for it. */
+  require(id: string, accountId: string): void {
+    if (!this.ownedStmt.get(id, accountId)) throw new RaceError('NOT_FOUND', `session ${id} does not exist`);
   }
 
   /** One account's sessions. */

@@ -2,12 +2,12 @@
 // transform plugins, split laps, then write the attachment, session, channels, laps and
 // the KPI jobs in ONE transaction — a corrupt file or a crash leaves the database as it was.
 // The same bytes twice are a duplicate, not a second session.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RaceError } from '../../src-shared/errors.ts';
 import { readBytes } from '../platform/read-bytes.ts';
-import { startSha256 } from '../platform/sha256.ts';
+import { sha256Hex, startSha256 } from '../platform/sha256.ts';
 import type { Db } from '../store/database.ts';
 import { ChannelStore } from '../store/channels.ts';
 import type { InstalledPlugin } from '../store/plugins.ts';
@@ -160,15 +160,17 @@ export class TelemetryImporter {
 
   async importBytes(fileName: string, bytes: Uint8Array, options: ImportOptions = {}, sibling: (name: string) => Uint8Array | null = () => null, displayPath = fileName): Promise<ImportOutcome> {
     const accountId = options.accountId ?? 'local';
-    // The sha256 runs on another thread while this one detects, parses, prepares and writes
-    // the rows; the transaction takes the digest just before it decides imported or duplicate.
-    const hash = startSha256(bytes);
+    const importer = detectFormat(bytes.subarray(0, 64 * 1024));
+    // For a format with a cheap parse, the sha256 runs on another thread while this one parses,
+    // prepares and writes the rows, and the transaction takes the digest just before it
+    // decides imported or duplicate. Otherwise the duplicate check comes first and needs the
+    // digest at once: computed here, without handing the bytes over.
+    const hash = startSha256(bytes, importer?.cheapParse === true);
     const duplicate = (): ImportOutcome | null => {
       const existing = this.findAttachment.get(accountId, hash.result());
       return existing ? { file: displayPath, status: 'duplicate', sessionId: existing.sessionId ?? undefined, format: existing.format } : null;
     };
 
-    const importer = detectFormat(bytes.subarray(0, 64 * 1024));
     if (!importer) {
       return duplicate() ?? { file: displayPath, status: 'failed', error: { message: `${displayPath}: not a logger file Race can read (the content matches none of the known formats)`, offset: 0 } };
     }
@@ -246,13 +248,14 @@ export class TelemetryImporter {
       .get(sessionId) as { file_name: string; bytes: Buffer; elided: string; size: number; sha256: string } | undefined;
     if (!row) throw new RaceError('NOT_FOUND', `session ${sessionId} does not exist (or has no original file)`);
     const elided = JSON.parse(row.elided) as Elided[];
+    const byName = new Map(this.channels.list(sessionId).map((c) => [c.name, c]));
     const regions = elided.map((r) => {
-      const c = this.channels.get(sessionId, r.channel);
+      const c = byName.get(r.channel);
       if (!c || c.encoding.type === 'f64') throw new Error(`session ${sessionId}: channel ${r.channel}, which holds part of the original file, is missing`);
       return this.channels.rawBytes(c);
     });
     const bytes = reassemble(row.bytes, elided, regions, row.size);
-    if (createHash('sha256').update(bytes).digest('hex') !== row.sha256) throw new Error(`session ${sessionId}: the stored original file does not match its sha256`);
+    if (sha256Hex(bytes) !== row.sha256) throw new Error(`session ${sessionId}: the stored original file does not match its sha256`);
     return { fileName: row.file_name, bytes };
   }
 

@@ -81,14 +81,6 @@ export function decodeScaled(src: ArrayLike<number>, s: Scaling, out: Float64Arr
   }
 }
 
-/** One value: decodeScaled's formula, step for step (the same bits). */
-export function scaledValue(x: number, s: Scaling): number {
-  const { mul, scale, dec, shift } = s;
-  if (isIdentity(s)) return x;
-  const v = dec >= 0 ? (x * mul) / (scale * 10 ** dec) : (x * mul * 10 ** -dec) / scale;
-  return shift === 0 ? v : v + shift;
-}
-
 /** All samples as engineering values. */
 export function decodeAll(c: ScaledSamples): Float64Array<ArrayBuffer> {
   const out = new Float64Array(c.raw.length);
@@ -112,8 +104,12 @@ export function scaledRange(c: ScaledSamples): { range: { min: number; max: numb
     if (r.length === 0) return { range: null, missing: 0 };
     [lo, hi] = intExtremes(r);
   }
-  const a = scaledValue(lo, c.scaling);
-  const b = scaledValue(hi, c.scaling);
+  // decoded by decodeScaled itself (the same bits as every sample), from a Float64Array — an
+  // array type it already decodes, so its loops stay as fast as they are
+  const ends = Float64Array.of(lo, hi);
+  decodeScaled(ends, c.scaling, ends);
+  const a = ends[0]!;
+  const b = ends[1]!;
   return { range: c.scaling.mul / c.scaling.scale > 0 ? { min: a, max: b } : { min: b, max: a }, missing };
 }
 

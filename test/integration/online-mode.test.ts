@@ -61,7 +61,11 @@ describe('Offline / Online / Auto', () => {
     const online = await call('plugins.invoke', { plugin: 'rolling-avg-rpm', interface: 'math', input, now: 1 });
     expect(online.runtime).toBe('v8');
     expect(serverApp.services.plugins.plugins.get('rolling-avg-rpm', accountId)?.hash).toBe(desktop.services.plugins.plugins.get('rolling-avg-rpm')!.hash);
+    // a bundle named by hash that is not the installed one is a CONFLICT online as offline
+    const wrongHash = { plugin: 'rolling-avg-rpm', interface: 'math', input, hash: 'f'.repeat(64) };
+    await expect(call('plugins.invoke', wrongHash)).rejects.toMatchObject({ code: 'CONFLICT' });
     await call('runtime.setMode', { mode: 'offline' });
+    await expect(call('plugins.invoke', wrongHash)).rejects.toMatchObject({ code: 'CONFLICT' });
     const offline = await call('plugins.invoke', { plugin: 'rolling-avg-rpm', interface: 'math', input, now: 1 });
     expect(encodeJson({ o: online.output, l: online.logs })).toBe(encodeJson({ o: offline.output, l: offline.logs }));
   });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../src-main/app/core.ts';
-import { startRaceServer, type RaceServer } from '../../src-main/http/race-server.ts';
+import { startRaceServer, type RaceServer, type RaceServerOptions } from '../../src-main/http/race-server.ts';
 import { RaceServerClient } from '../../src-main/plugins/server-client.ts';
 import type { PluginBundle } from '../../src-main/plugins/service.ts';
 import { decodeJson, encodeJson } from '../../src-shared/codec.ts';
@@ -399,11 +399,21 @@ describe('REST API: every route', () => {
   });
 });
 
+/** A server of its own (its own database) for options the shared one does not have. */
+async function withServer(dbName: string, options: Partial<RaceServerOptions>, body: (server: RaceServer, app: AppCore) => Promise<void>): Promise<void> {
+  const app2 = createAppCore({ dbPath: join(dir, dbName) });
+  const server2 = await startRaceServer({ app: app2, port: 0, operatorToken: 'op', runJobs: false, ...options });
+  try {
+    await body(server2, app2);
+  } finally {
+    await server2.shutdown();
+    app2.close();
+  }
+}
+
 describe('the upload limit (race serve --max-upload-mb)', () => {
   it('bounds browser-mode uploads too: the contract takes a file as base64 up to the same limit', async () => {
-    const app2 = createAppCore({ dbPath: join(dir, 'upload-limit.db') });
-    const limited = await startRaceServer({ app: app2, port: 0, operatorToken: 'op', uiDir: dir, limits: { uploadBytes: 1024 * 1024 }, runJobs: false });
-    try {
+    await withServer('upload-limit.db', { uiDir: dir, limits: { uploadBytes: 1024 * 1024 } }, async (limited) => {
       const upload = (fileName: string, bytes: Uint8Array) =>
         fetch(`${limited.url}/api/rpc/sessions.upload`, { method: 'POST', headers: { authorization: 'Bearer op' }, body: encodeJson({ fileName, bytes }) });
       // a logger file just under 1 MiB (1.3 MiB as base64) is imported; one of 2 MiB is refused unread
@@ -416,20 +426,15 @@ describe('the upload limit (race serve --max-upload-mb)', () => {
       const over = await upload('over.ld', new Uint8Array(2 * 1024 * 1024));
       expect(over.status).toBe(413);
       expect(((await over.json()) as { error: { code: string } }).error.code).toBe('TOO_LARGE');
-    } finally {
-      await limited.shutdown();
-      app2.close();
-    }
+    });
   });
 });
 
 describe('REST API: rate limit', () => {
   it('holds a token to its rate with 429 and Retry-After, without slowing other tokens', async () => {
-    const app2 = createAppCore({ dbPath: join(dir, 'limited.db') });
-    const x = app2.services.accounts.create('X').token.token;
-    const y = app2.services.accounts.create('Y').token.token;
-    const limited = await startRaceServer({ app: app2, port: 0, operatorToken: 'op', rateLimit: { perSecond: 1, burst: 3 }, runJobs: false });
-    try {
+    await withServer('limited.db', { rateLimit: { perSecond: 1, burst: 3 } }, async (limited, app2) => {
+      const x = app2.services.accounts.create('X').token.token;
+      const y = app2.services.accounts.create('Y').token.token;
       const get = (token: string) => fetch(`${limited.url}/plugins`, { headers: { authorization: `Bearer ${token}` } });
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await get(x)).status);
@@ -442,10 +447,7 @@ describe('REST API: rate limit', () => {
       // another token of the same account shares its bucket: more tokens buy no more requests
       const x2 = app2.services.accounts.createToken(app2.services.accounts.list().find((acc) => acc.name === 'X')!.id, 'second').token;
       expect((await get(x2)).status).toBe(429);
-    } finally {
-      await limited.shutdown();
-      app2.close();
-    }
+    });
   });
 });
 

@@ -38,18 +38,8 @@ export function serviceIn(dir: string, options: Partial<PluginServiceOptions> = 
   return new PluginService({ db, ...options });
 }
 
-export function bits(a: Float64Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
-}
-
-/** Any value as text in which every float keeps every bit (for byte-for-byte comparison). */
-export function exact(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => {
-    if (v instanceof Float64Array) return { f64: bits(v) };
-    if (typeof v === 'number') return Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Inf' : v === -Infinity ? '-Inf' : v;
-    return v;
-  });
-}
+// (where parity and channel tests compare values bit for bit)
+export { bits, exact } from './bits.ts';
 
 /** A synthetic lap: RPM climbing through the gears, with noise and a few dropped samples. */
 export function syntheticLap(samples = 6000, rateHz = 100): { rateHz: number; rpm: Float64Array; speed: Float64Array; throttle: Float64Array; brake: Float64Array } {

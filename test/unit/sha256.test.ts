@@ -2,17 +2,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PARALLEL_MIN_BYTES, startSha256 } from '../../src-main/platform/sha256.ts';
+import { mulberry32 } from '../support/prng.ts';
 
 const reference = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 function bytesOf(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
+  const rand = mulberry32(seed);
+  return Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
 }
 
 describe('startSha256', () => {
@@ -24,12 +20,15 @@ describe('startSha256', () => {
   });
 
   it('hashes the bytes as they were when it started, even if the caller changes them at once', () => {
-    const b = bytesOf(2 * PARALLEL_MIN_BYTES, 7);
-    const expected = reference(b);
-    const pending = startSha256(b);
-    b.fill(0);
-    expect(pending.result()).toBe(expected);
-    expect(pending.result()).toBe(expected); // asked twice, the same
+    // on the other thread, on this one (below the threshold), and on this one when asked to
+    for (const [n, background] of [[2 * PARALLEL_MIN_BYTES, true], [PARALLEL_MIN_BYTES - 1, true], [2 * PARALLEL_MIN_BYTES, false]] as const) {
+      const b = bytesOf(n, 7);
+      const expected = reference(b);
+      const pending = startSha256(b, background);
+      b.fill(0);
+      expect(pending.result(), `${n} bytes`).toBe(expected);
+      expect(pending.result()).toBe(expected); // asked twice, the same
+    }
   });
 
   it('keeps several hashes in flight apart, and reuses its buffers for later ones', () => {

@@ -54,7 +54,8 @@ export function pluginHandlers(services: Services): HandlerSlice<'plugins.list' 
           // same bundle (uploaded there when it lacks it) — same call site either way.
           const route = await services.server.route();
           if (route.where === 'server') {
-            const local = plugins.plugins.get(args.plugin, accountId) ?? undefined;
+            // a bundle named by hash is checked here first, as an offline call checks it
+            const local = args.hash !== undefined ? plugins.runnable(args.plugin, accountId, args.hash) : (plugins.plugins.get(args.plugin, accountId) ?? undefined);
             return route.client.invoke(args.plugin, args.interface, args.input, { bundle: local, now: args.now, seed: args.seed });
           }
           runtime = 'quickjs';

@@ -1,11 +1,10 @@
 import type { LapInfo, LapKpi } from '../../../src-shared/contract/index.ts';
 import { RaceError } from '../../../src-shared/errors.ts';
 import type { Lap } from '../../telemetry/laps.ts';
-import type { ImportOptions, ImportOutcome } from '../../telemetry/import.ts';
+import type { ImportOptions, ImportOutcome, KpiJobPayload } from '../../telemetry/import.ts';
 import { accountFor } from '../account-scope.ts';
 import type { CallContext, HandlerSlice } from '../types.ts';
 import type { Services } from '../services.ts';
-import { JOB_SESSION } from '../../store/migrations.ts';
 
 interface LapRow {
   number: number;
@@ -53,16 +52,10 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
   const { db } = services;
   // Read on every refresh of a lap table (the UI polls while KPI jobs run): prepared once,
   // and the jobs looked up by their session, not scanned.
-  const sessionOf = db.prepare<[string, string], { 1: number }>('SELECT 1 FROM sessions WHERE id = ? AND account_id = ?');
   const lapRows = db.prepare<[string], LapRow>('SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? ORDER BY number');
-  const jobsOf = db.prepare<[string, string], { status: string; payload: string; last_error: string | null }>(
-    `SELECT status, payload, last_error FROM jobs WHERE account_id = ? AND status IN ('queued', 'running', 'failed') AND ${JOB_SESSION} = ?`,
-  );
   const kpiRows = db.prepare<[string], LapKpi>('SELECT lap_number AS lap, plugin_id AS plugin, name, value, unit, better FROM kpi_results WHERE session_id = ? ORDER BY lap_number, plugin_id, name');
   // Another account's session does not exist as far as the caller can tell.
-  const requireSession = (id: string, call: CallContext) => {
-    if (!sessionOf.get(id, accountFor(call))) throw new RaceError('NOT_FOUND', `session ${id} does not exist`);
-  };
+  const requireSession = (id: string, call: CallContext) => services.sessions.require(id, accountFor(call));
   const laps = (sessionId: string) => withDeltas(lapRows.all(sessionId));
   return {
     'sessions.import': async ({ paths, gate, progressId }, call) => {
@@ -88,9 +81,9 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
     },
     'sessions.kpis': ({ sessionId }, call) => {
       requireSession(sessionId, call);
-      const jobs = jobsOf.all(accountFor(call), sessionId);
+      const jobs = services.jobs.forSession<Partial<KpiJobPayload>>(sessionId, accountFor(call)).filter((j) => j.status !== 'done');
       const pending = jobs.filter((j) => j.status !== 'failed').length;
-      const failed = jobs.filter((j) => j.status === 'failed').map((j) => ({ plugin: (JSON.parse(j.payload) as { pluginId: string }).pluginId, error: j.last_error ?? '' }));
+      const failed = jobs.filter((j) => j.status === 'failed').map((j) => ({ plugin: j.payload.pluginId ?? '', error: j.lastError ?? '' }));
       return { pending, failed, kpis: kpiRows.all(sessionId) };
     },
     'sessions.channels': ({ sessionId }, call) => {

@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { newQuickJSWASMModuleFromVariant } from 'quickjs-emscripten';
 import { extractFunctions } from './wasm-extract.ts';
 import { BINARY_LIBM, LIBM_FUNCTIONS, UNARY_LIBM, type LibmFunction } from './libm-functions.ts';
-import { QUICKJS_VARIANT_PACKAGE, sha256 } from './quickjs-wasm.ts';
+import { QUICKJS_VARIANT_PACKAGE } from './quickjs-wasm.ts';
+import { sha256Hex } from '../../platform/sha256.ts';
 
 const F64 = 0x7c;
 
@@ -185,5 +186,5 @@ export async function identifyLibm(wasm: Uint8Array, packageVersion: string): Pr
   }
   const missing = LIBM_FUNCTIONS.filter((fn) => found[fn] === undefined);
   if (missing.length) throw new Error(`QuickJS's ${missing.join(', ')} not found in ${QUICKJS_VARIANT_PACKAGE}`);
-  return { package: QUICKJS_VARIANT_PACKAGE, packageVersion, sha256: sha256(wasm), functions: found as Record<LibmFunction, number> };
+  return { package: QUICKJS_VARIANT_PACKAGE, packageVersion, sha256: sha256Hex(wasm), functions: found as Record<LibmFunction, number> };
 }

@@ -3,14 +3,15 @@
 // and pins the exact .wasm they were identified in.
 import manifest from './qjs-libm.json' with { type: 'json' };
 import { extractFunctions } from './wasm-extract.ts';
-import { quickJsWasmBytes, sha256 } from './quickjs-wasm.ts';
+import { quickJsWasmBytes } from './quickjs-wasm.ts';
+import { sha256Hex } from '../../platform/sha256.ts';
 
 let cached: Uint8Array | null = null;
 
 export function quickJsLibmModule(): Uint8Array {
   if (cached) return cached;
   const wasm = quickJsWasmBytes();
-  const actual = sha256(wasm);
+  const actual = sha256Hex(wasm);
   if (actual !== manifest.sha256) {
     throw new Error(
       `the QuickJS build changed (${manifest.package} .wasm sha256 ${actual.slice(0, 12)}…, expected ${manifest.sha256.slice(0, 12)}… from ${manifest.packageVersion}): ` +

@@ -1,7 +1,6 @@
 // The QuickJS build Race runs (quickjs-emscripten's release-sync variant) and its .wasm.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { readBytes } from '../../platform/read-bytes.ts';
 
 const nodeRequire = createRequire(import.meta.url);
 export const QUICKJS_VARIANT_PACKAGE = '@jitl/quickjs-wasmfile-release-sync';
@@ -11,9 +10,5 @@ export function quickJsWasmPath(): string {
 }
 
 export function quickJsWasmBytes(): Uint8Array {
-  return new Uint8Array(readFileSync(quickJsWasmPath()));
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return readBytes(quickJsWasmPath());
 }

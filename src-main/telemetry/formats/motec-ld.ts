@@ -238,11 +238,9 @@ function channelUnit(units: string, shortName: string): string {
 }
 
 interface RawChannel {
-  recordOffset: number;
   name: string;
   unit: string;
   rateHz: number;
-  type: SampleType;
   /** The samples as logged, for integer and float32 types (the Beacon channel is decoded from its raw words). */
   scaled?: ScaledSamples;
   /** Engineering values (for logged samples: decoded on first use). */
@@ -254,19 +252,15 @@ interface RawChannel {
 // object literals with an accessor (and spreads of them) are built slowly, each one apart —
 // they were most of the parse of a real 78-channel file (200 µs of it; 55 µs as classes).
 class LoggedChannel implements RawChannel {
-  readonly recordOffset: number;
   readonly name: string;
   readonly unit: string;
   readonly rateHz: number;
-  readonly type: SampleType;
   readonly scaled: ScaledSamples;
   private decoded: Float64Array | null = null;
-  constructor(recordOffset: number, name: string, unit: string, rateHz: number, type: SampleType, scaled: ScaledSamples) {
-    this.recordOffset = recordOffset;
+  constructor(name: string, unit: string, rateHz: number, scaled: ScaledSamples) {
     this.name = name;
     this.unit = unit;
     this.rateHz = rateHz;
-    this.type = type;
     this.scaled = scaled;
   }
   get samples(): Float64Array {
@@ -383,19 +377,18 @@ function readChannel(r: Reader, rec: number, index: number, warnings: string[], 
     }
   }
   const scaling: Scaling = { mul, scale, dec, shift };
-  const base = { recordOffset: rec, name, unit, rateHz: rate, type };
   const rawType = RAW_TYPES[type];
   if (rawType) {
     // Integers and float32 stay as they are in the file (a view, or an aligned copy): the
     // store keeps them in this form, and the values are decoded only where something reads them.
     const scaled: ScaledSamples = { type: rawType, raw: rawView(rawType, r.bytes.subarray(dataPtr, dataPtr + count * size), count), scaling, fileOffset: dataPtr };
-    return new LoggedChannel(rec, name, unit, rate, type, scaled);
+    return new LoggedChannel(name, unit, rate, scaled);
   }
   // float16: no typed array holds it; widened to float64 here
   const samples = new Float64Array(count);
   for (let i = 0; i < count; i++) samples[i] = float16ToNumber(v.getUint16(dataPtr + 2 * i, true));
   if (!isIdentity(scaling)) decodeScaled(samples, scaling, samples);
-  return { ...base, samples };
+  return { name, unit, rateHz: rate, samples };
 }
 
 // ---- laps --------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LapInfo, LapKpi, PluginInfo } from '../../../src-shared/contract/index.ts';
 import type { Cell } from '../../../src-shared/plugins/interfaces.ts';
-import { decodeJson, encodeJson } from '../../../src-shared/codec.ts';
 import { race } from '../bridge.ts';
 import { CellView } from '../cells/CellView.tsx';
 import { declaredParams } from '../data/cache.ts';
@@ -28,18 +27,21 @@ function cardParams(plugin: PluginInfo, ref: LapInfo | undefined, refKpis: LapKp
 
 function Card({ plugin, lap, kpis, params, colour, isRef }: { plugin: PluginInfo; lap: LapInfo; kpis: LapKpi[]; params: Params; colour: string; isRef: boolean }) {
   const [state, setState] = useState<{ cell?: Cell; error?: unknown }>({});
-  // The cell runs again when its input changes, not when a poll hands over equal KPIs anew.
-  const inputJson = encodeJson({ kpis: kpis.map((k) => ({ name: k.name, value: k.value ?? NaN, unit: k.unit, better: k.better })), lap: { number: lap.number, timeMs: lap.timeMs }, params });
+  // (useKpis keeps the KPI array while a poll brings the same KPIs: the cell is not rerun)
+  const input = useMemo(
+    () => ({ kpis: kpis.map((k) => ({ name: k.name, value: k.value ?? NaN, unit: k.unit, better: k.better })), lap: { number: lap.number, timeMs: lap.timeMs }, params }),
+    [kpis, lap, params],
+  );
   useEffect(() => {
     let live = true;
-    race.plugins.invoke({ plugin: plugin.id, interface: 'uiCell', input: decodeJson(inputJson) }).then(
+    race.plugins.invoke({ plugin: plugin.id, interface: 'uiCell', input }).then(
       (r) => live && setState({ cell: r.output as Cell }),
       (error) => live && setState({ error }),
     );
     return () => {
       live = false;
     };
-  }, [plugin.id, inputJson]);
+  }, [plugin.id, input]);
   return (
     <article className="dash-card" style={{ borderTopColor: colour }} data-testid={`cell-${plugin.id}-${lap.number}`}>
       <header>

@@ -16,13 +16,17 @@ export function useKpis(sessionId: string): { data?: Kpis; error?: unknown } {
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let shownJson = '';
     const load = async () => {
       try {
         const data = await race.sessions.kpis({ sessionId });
         if (!live) return;
         // A poll that brings the same KPIs keeps the same array: what is drawn from it (the
         // dashboard's cells each run a plugin) is not redone every second while jobs run.
-        setState((prev) => ({ data: prev.data && encodeJson(prev.data.kpis) === encodeJson(data.kpis) ? { ...data, kpis: prev.data.kpis } : data }));
+        const json = encodeJson(data.kpis);
+        const same = json === shownJson;
+        shownJson = json;
+        setState((prev) => ({ data: same && prev.data ? { ...data, kpis: prev.data.kpis } : data }));
         if (data.pending > 0) timer = setTimeout(load, 1000);
       } catch (error) {
         if (live) setState((s) => ({ ...s, error }));

@@ -44,7 +44,9 @@ function useImports(onImported: () => void) {
       race.on('import.progress', (p) => {
         // an import started elsewhere (the app menu's Import…) shows up in the list when done;
         // this screen's own imports reload the list themselves (start() below)
-        if (p.phase === 'done' && !mine.current.has(p.progressId)) onImported();
+        const ours = mine.current.has(p.progressId);
+        if (p.phase === 'done' || p.phase === 'failed') mine.current.delete(p.progressId);
+        if (p.phase === 'done' && !ours) onImported();
         setRows((rs) => rs.map((r) => (r.id === p.progressId && r.phase !== 'done' && r.phase !== 'failed' ? { ...r, phase: p.phase === 'done' || p.phase === 'failed' ? r.phase : p.phase, fraction: p.fraction } : r)));
       }),
     [onImported],
