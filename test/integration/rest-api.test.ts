@@ -432,7 +432,8 @@ describe('the upload limit (race serve --max-upload-mb)', () => {
 
 describe('REST API: rate limit', () => {
   it('holds a token to its rate with 429 and Retry-After, without slowing other tokens', async () => {
-    await withServer('limited.db', { rateLimit: { perSecond: 1, burst: 3 } }, async (limited, app2) => {
+    // one request back every 100 s: a slow machine cannot refill the bucket mid-test
+    await withServer('limited.db', { rateLimit: { perSecond: 0.01, burst: 3 } }, async (limited, app2) => {
       const x = app2.services.accounts.create('X').token.token;
       const y = app2.services.accounts.create('Y').token.token;
       const get = (token: string) => fetch(`${limited.url}/plugins`, { headers: { authorization: `Bearer ${token}` } });
@@ -441,6 +442,7 @@ describe('REST API: rate limit', () => {
       expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
       expect(statuses.slice(3)).toEqual([429, 429]);
       const r = await get(x);
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(1); // whole seconds until the next request
       expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
       expect((await get(y)).status).toBe(200);
