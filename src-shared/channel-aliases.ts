@@ -12,15 +12,38 @@ const ALIASES: Record<string, RegExp[]> = {
   longitude: [/^(gps[ _]?)?lon(g|gitude)?$/i],
 };
 
-export function resolveChannel<T extends { name: string }>(wanted: string, channels: T[]): T | undefined {
-  const exact = channels.find((c) => c.name === wanted);
-  if (exact) return exact;
+/** What resolveChannel needs of a channel; min/max, when known, tell a flat channel apart. */
+export interface NamedChannel {
+  name: string;
+  min?: number | null;
+  max?: number | null;
+}
+
+/**
+ * Whether a channel can carry the quantity: a logger often records a channel it has no
+ * sensor for as a flat line (MoTeC's "Speed over Ground" all zero without GPS), which would
+ * give a KPI of 0 rather than the value the other channel holds. Unknown ranges count as live.
+ */
+function live(c: NamedChannel): boolean {
+  if (c.min === undefined && c.max === undefined) return true;
+  return c.min !== null && c.max !== null && c.min !== c.max;
+}
+
+/**
+ * The session's channel for `wanted`: the exact name, then case-insensitively, then the
+ * aliases in order of preference — the first of those that is not flat, or, when all are
+ * flat, the first of them.
+ */
+export function resolveChannel<T extends NamedChannel>(wanted: string, channels: T[]): T | undefined {
   const lower = wanted.toLowerCase();
-  const ci = channels.find((c) => c.name.toLowerCase() === lower);
-  if (ci) return ci;
-  for (const re of ALIASES[lower] ?? []) {
-    const hit = channels.find((c) => re.test(c.name));
-    if (hit) return hit;
+  const tiers: ((c: T) => boolean)[] = [(c) => c.name === wanted, (c) => c.name.toLowerCase() === lower, ...(ALIASES[lower] ?? []).map((re) => (c: T) => re.test(c.name))];
+  let first: T | undefined;
+  for (const matches of tiers) {
+    for (const c of channels) {
+      if (!matches(c)) continue;
+      if (live(c)) return c;
+      first ??= c;
+    }
   }
-  return undefined;
+  return first;
 }

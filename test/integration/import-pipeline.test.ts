@@ -217,6 +217,45 @@ describe('race import / laps / kpis / channels (CLI)', () => {
     expect(csv.length - 1).toBe(Math.round(61.75 * RATE));
     expect(csv[2]!.split(',')[3]).toBe(''); // throttle logged at 10 Hz: no sample at the odd 20 Hz ticks
   });
+
+  it('channels --lap gives the lap\'s own counts and ranges, in the table as in --json; an unknown lap is an error', () => {
+    const [s] = JSON.parse(race('sessions', '--json').stdout);
+    const whole = JSON.parse(race('channels', s.id, '--json').stdout).find((c: { name: string }) => c.name === 'Ground Speed');
+    const outLap = JSON.parse(race('channels', s.id, '--lap', '0', '--json').stdout).find((c: { name: string }) => c.name === 'Ground Speed');
+    // 0 to 31.5 s at 20 Hz; speed = 120 + 80 sin(i / 150) falls only to sin(4.2) there
+    const lapSpeeds = race('channels', s.id, '--lap', '0', '--csv').stdout.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    expect(outLap).toMatchObject({ samples: 31.5 * RATE, min: Math.min(...lapSpeeds), max: Math.max(...lapSpeeds) });
+    expect(outLap.min).toBeGreaterThan(whole.min + 5);
+    const table = race('channels', s.id, '--lap', '0').stdout;
+    expect(table).toMatch(/^Lap 0:/);
+    expect(table).toMatch(new RegExp(`Ground Speed\\s+km/h\\s+20 Hz\\s+${31.5 * RATE}\\s+${+outLap.min.toPrecision(6)}`));
+    for (const args of [['--lap', '99'], ['--lap', '99', '--json'], ['--lap', '99', '--csv']]) {
+      const r = race('channels', s.id, ...args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stdout + r.stderr).toContain('has no lap 99'); // --json reports errors on stdout, as JSON
+    }
+    const both = race('channels', s.id, '--json', '--csv');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--json and --csv/);
+  });
+
+  it('channels --csv keeps every sample of every channel when their rates share no grid (3 Hz beside 2 Hz)', () => {
+    const file = join(dir, 'rates.ld');
+    writeFileSync(file, writeMotecLd({ venue: 'Rates', channels: [
+      { name: 'Three', unit: 'V', rateHz: 3, type: 'int16', raw: Int16Array.from({ length: 30 }, (_, i) => i + 1) },
+      { name: 'Two', unit: 'V', rateHz: 2, type: 'int16', raw: Int16Array.from({ length: 20 }, (_, i) => 100 + i) },
+    ] }));
+    const [o] = JSON.parse(race('import', file, '--json').stdout);
+    const rows = race('channels', o.sessionId, '--csv').stdout.trim().split('\n').slice(1).map((l) => l.split(','));
+    const column = (k: number) => rows.map((r) => r[k]).filter((v) => v !== '').map(Number);
+    expect(column(1)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(column(2)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i));
+    // rows at the union of the two time bases, in order, each instant once: 0, 1/3, 0.5, 2/3, 1, …
+    const times = rows.map((r) => Number(r[0]));
+    expect(times.slice(0, 5)).toEqual([0, 0.333333, 0.5, 0.666667, 1]);
+    expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).toBe(true);
+    expect(rows.length).toBe(30 + 20 - 10); // the 10 whole seconds both share
+  });
 });
 
 describe.skipIf(!existsSync(SAMPLES))('real logger files', () => {

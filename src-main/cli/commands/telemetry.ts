@@ -155,40 +155,27 @@ export const channelsCommand: Command = {
     if (!sessionId) throw new UsageError('name the session');
     const lap = values.lap === undefined ? undefined : Number(values.lap);
     if (lap !== undefined && !Number.isInteger(lap)) throw new UsageError('--lap takes a lap number');
+    if (values.csv && ctx.json) throw new UsageError('--json and --csv each choose the output: give one');
     const channels = await ctx.call('sessions.channels', { sessionId });
+    // With --lap, every figure is the lap's own (an unknown lap is NOT_FOUND, whatever the output).
+    const samplesOf = (name: string) => ctx.call('sessions.samples', { sessionId, channel: name, lap });
     if (values.csv) {
       const data = [];
-      for (const c of channels) data.push(await ctx.call('sessions.samples', { sessionId, channel: c.name, lap }));
-      const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-      ctx.io.out(['t', ...data.map((d) => esc(`${d.name}${d.unit ? ` (${d.unit})` : ''}`))].join(','));
-      // rows on the fastest channel's grid; slower channels hold their last sample's time slot empty
-      const fastest = data.reduce((a, b) => (b.rateHz > a.rateHz ? b : a), data[0]!);
-      const n = fastest.samples.length;
-      const lines: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const t = fastest.startS + i / fastest.rateHz;
-        const cells = data.map((d) => {
-          const k = Math.round((t - d.startS) * d.rateHz);
-          const exactTime = Math.abs(d.startS + k / d.rateHz - t) < 1e-9;
-          const v = exactTime && k >= 0 && k < d.samples.length ? d.samples[k]! : NaN;
-          return Number.isNaN(v) ? '' : String(v);
-        });
-        lines.push(`${+t.toFixed(6)},${cells.join(',')}`);
-        if (lines.length === 10_000) {
-          ctx.io.out(lines.join('\n'));
-          lines.length = 0;
-        }
-      }
-      if (lines.length) ctx.io.out(lines.join('\n'));
+      for (const c of channels) data.push(await samplesOf(c.name));
+      writeCsv(ctx, data);
       return 0;
     }
+    const rows =
+      lap === undefined
+        ? channels
+        : await Promise.all(channels.map(async (c) => ({ ...c, ...extent((await samplesOf(c.name)).samples) })));
     if (ctx.json) {
-      const list = lap === undefined ? channels : await Promise.all(channels.map(async (c) => ({ ...c, samples: (await ctx.call('sessions.samples', { sessionId, channel: c.name, lap })).samples.length })));
-      ctx.io.out(JSON.stringify(list.map((c) => ({ name: c.name, unit: c.unit, rateHz: c.rateHz, samples: c.samples, min: c.min, max: c.max }))));
+      ctx.io.out(JSON.stringify(rows.map((c) => ({ name: c.name, unit: c.unit, rateHz: c.rateHz, samples: c.samples, min: c.min, max: c.max }))));
       return 0;
     }
+    if (lap !== undefined) ctx.io.out(`Lap ${lap}:`);
     ctx.io.out(
-      renderTable(channels, [
+      renderTable(rows, [
         { header: 'CHANNEL', value: (c) => c.name },
         { header: 'UNIT', value: (c) => c.unit },
         { header: 'RATE', value: (c) => `${c.rateHz} Hz`, align: 'right' },
@@ -200,6 +187,49 @@ export const channelsCommand: Command = {
     return 0;
   },
 };
+
+/** Sample count and range of some samples (NaN is a missing sample, left out of the range). */
+function extent(samples: Float64Array): { samples: number; min: number | null; max: number | null } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of samples) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { samples: samples.length, min: min <= max ? min : null, max: min <= max ? max : null };
+}
+
+/**
+ * Samples as CSV: a row at every time any channel has a sample (the union of their time
+ * bases, so a 3 Hz and a 2 Hz channel both keep every sample), a channel's cell empty where
+ * it has none at that time or its sample is missing.
+ */
+function writeCsv(ctx: { io: { out(s: string): void } }, data: { name: string; unit: string; rateHz: number; startS: number; samples: Float64Array }[]): void {
+  const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  ctx.io.out(['t', ...data.map((d) => esc(`${d.name}${d.unit ? ` (${d.unit})` : ''}`))].join(','));
+  const next = data.map(() => 0); // each channel's next sample
+  const timeOf = (c: number) => data[c]!.startS + next[c]! / data[c]!.rateHz;
+  const lines: string[] = [];
+  const cells: string[] = new Array(data.length);
+  for (;;) {
+    let t = Infinity;
+    for (let c = 0; c < data.length; c++) if (next[c]! < data[c]!.samples.length) t = Math.min(t, timeOf(c));
+    if (t === Infinity) break;
+    for (let c = 0; c < data.length; c++) {
+      // the same instant on two time bases can differ in the last bits: a nanosecond apart is together
+      if (next[c]! < data[c]!.samples.length && timeOf(c) - t < 1e-9) {
+        const v = data[c]!.samples[next[c]!++]!;
+        cells[c] = Number.isNaN(v) ? '' : String(v);
+      } else cells[c] = '';
+    }
+    lines.push(`${+t.toFixed(6)},${cells.join(',')}`);
+    if (lines.length === 10_000) {
+      ctx.io.out(lines.join('\n'));
+      lines.length = 0;
+    }
+  }
+  if (lines.length) ctx.io.out(lines.join('\n'));
+}
 
 export const resplitCommand: Command = {
   name: 'resplit',
