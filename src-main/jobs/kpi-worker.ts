@@ -44,7 +44,7 @@ export class KpiWorker {
       await this.run(job);
     } catch (e) {
       const retryable = e instanceof PluginError ? RETRYABLE.has(e.reason) : !(e instanceof NonRetryable);
-      this.queue.fail(job.id, (e as Error).message, retryable);
+      this.queue.fail(job.id, job.attempts, (e as Error).message, retryable);
     }
     return true;
   }
@@ -95,7 +95,7 @@ export class KpiWorker {
         accountId: session.account_id,
       });
       results.push({ lap: lap.number, kpis: r.output as { name: string; value: number; unit: string; better: string }[] });
-      this.queue.progress(job.id, (i + 1) / laps.length);
+      this.queue.progress(job.id, job.attempts, (i + 1) / laps.length);
     }
     const now = new Date().toISOString();
     const upsert = this.db.prepare(
@@ -104,7 +104,8 @@ export class KpiWorker {
        ON CONFLICT (session_id, lap_number, plugin_id, name) DO UPDATE SET value = excluded.value, unit = excluded.unit,
          better = excluded.better, plugin_hash = excluded.plugin_hash, job_id = excluded.job_id, computed_at = excluded.computed_at`,
     );
-    this.queue.complete(job.id, () => {
+    // not held any more (re-queued by a re-split meanwhile): the next run stores its results
+    this.queue.complete(job.id, job.attempts, () => {
       for (const r of results) {
         for (const k of r.kpis) upsert.run(sessionId, r.lap, pluginId, plugin.hash, k.name, Number.isNaN(k.value) ? null : k.value, k.unit, k.better, job.id, now);
       }

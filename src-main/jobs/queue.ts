@@ -90,12 +90,25 @@ export class JobQueue {
     this.forSessionStmt = db.prepare<[string, string], JobRow>(`SELECT * FROM jobs WHERE account_id = ? AND ${JOB_SESSION} = ? ORDER BY id`);
   }
 
-  /** Enqueue (inside the caller's transaction when there is one). A job with the same dedupe key is not added twice. */
-  enqueue(kind: string, payload: unknown, options: { dedupeKey?: string; maxAttempts?: number; accountId?: string } = {}): number {
+  /**
+   * Enqueue (inside the caller's transaction when there is one). A job with the same dedupe key
+   * is not added twice; with `rerun`, that job is queued to run again (its inputs changed: a
+   * re-split session), even if it is done, failed or running — a run already under way then
+   * finds at its end that it no longer holds the job, and its results are not stored.
+   */
+  enqueue(kind: string, payload: unknown, options: { dedupeKey?: string; maxAttempts?: number; accountId?: string; rerun?: boolean } = {}): number {
     const dedupeKey = options.dedupeKey ?? null;
     const r = this.insertStmt.run(kind, JSON.stringify(payload), options.maxAttempts ?? 5, this.now(), new Date(this.now()).toISOString(), dedupeKey, options.accountId ?? 'local');
     if (r.changes > 0) return Number(r.lastInsertRowid);
-    return this.byKeyStmt.get(dedupeKey)!.id;
+    const id = this.byKeyStmt.get(dedupeKey)!.id;
+    if (options.rerun) {
+      this.db
+        // attempts go on counting (a run is known by its worker and attempt number, so a run
+        // under way can never pass for the new one); the job gets its whole budget again
+        .prepare("UPDATE jobs SET status = 'queued', max_attempts = max_attempts + attempts, run_after = ?, progress = NULL, lease_until = NULL, claimed_by = NULL, last_error = NULL, finished_at = NULL WHERE id = ?")
+        .run(this.now(), id);
+    }
+    return id;
   }
 
   /**
@@ -108,11 +121,21 @@ export class JobQueue {
     const dead = deadLocalWorkers(owners);
     const kindList = kinds.map(() => '?').join(',');
     const deadList = dead.length ? dead.map(() => '?').join(',') : "''";
+    const abandoned = `status = 'running' AND (lease_until < ? OR claimed_by IN (${deadList}))`;
+    // A job whose worker stopped during every one of its attempts has had them: it may be the
+    // cause (a plugin that takes its process down), and is not run again.
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = 'failed', lease_until = NULL, claimed_by = NULL, finished_at = ?,
+           last_error = 'its worker stopped during each of its ' || attempts || ' attempts (the process ended or its lease ran out)' || coalesce('; before that: ' || last_error, '')
+         WHERE kind IN (${kindList}) AND ${abandoned} AND attempts >= max_attempts`,
+      )
+      .run(new Date(now).toISOString(), ...kinds, now, ...dead);
     const row = this.db
       .prepare(
         `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?, claimed_by = ?
          WHERE id = (SELECT id FROM jobs WHERE kind IN (${kindList})
-                       AND ((status = 'queued' AND run_after <= ?) OR (status = 'running' AND (lease_until < ? OR claimed_by IN (${deadList}))))
+                       AND ((status = 'queued' AND run_after <= ?) OR (${abandoned} AND attempts < max_attempts))
                      ORDER BY id LIMIT 1)
          RETURNING *`,
       )
@@ -120,27 +143,38 @@ export class JobQueue {
     return row ? fromRow<P>(row) : null;
   }
 
-  /** Marks done; `store` writes the results in the same transaction. */
-  complete(id: number, store: () => void): void {
-    this.db.transaction(() => {
-      store();
-      this.db.prepare("UPDATE jobs SET status = 'done', progress = 1, lease_until = NULL, claimed_by = NULL, finished_at = ?, last_error = NULL WHERE id = ?").run(new Date(this.now()).toISOString(), id);
+  /**
+   * Marks done; `store` writes the results in the same transaction. False, with nothing
+   * stored, when this run no longer holds the job (it was queued again meanwhile, or its
+   * lease ran out and another worker took it).
+   */
+  complete(id: number, attempt: number, store: () => void): boolean {
+    return this.db.transaction(() => {
+      const held = this.db
+        .prepare("UPDATE jobs SET status = 'done', progress = 1, lease_until = NULL, claimed_by = NULL, finished_at = ?, last_error = NULL WHERE id = ? AND status = 'running' AND claimed_by = ? AND attempts = ?")
+        .run(new Date(this.now()).toISOString(), id, WORKER_ID, attempt).changes;
+      if (held) store();
+      return held > 0;
     }).immediate();
   }
 
-  /** A failed attempt: retried with exponential backoff, or failed for good after max attempts. */
-  fail(id: number, error: string, retryable = true): void {
+  /**
+   * A failed attempt: retried with exponential backoff, or failed for good after max attempts.
+   * Nothing changes when this run no longer holds the job (see complete).
+   */
+  fail(id: number, attempt: number, error: string, retryable = true): void {
     const job = this.db.prepare('SELECT attempts, max_attempts FROM jobs WHERE id = ?').get(id) as { attempts: number; max_attempts: number } | undefined;
     if (!job) return;
     const final = !retryable || job.attempts >= job.max_attempts;
     const backoff = Math.min(60_000, 500 * 2 ** (job.attempts - 1));
     this.db
-      .prepare("UPDATE jobs SET status = ?, run_after = ?, lease_until = NULL, claimed_by = NULL, last_error = ?, finished_at = ? WHERE id = ?")
-      .run(final ? 'failed' : 'queued', this.now() + backoff, error.slice(0, 2000), final ? new Date(this.now()).toISOString() : null, id);
+      .prepare("UPDATE jobs SET status = ?, run_after = ?, lease_until = NULL, claimed_by = NULL, last_error = ?, finished_at = ? WHERE id = ? AND status = 'running' AND claimed_by = ? AND attempts = ?")
+      .run(final ? 'failed' : 'queued', this.now() + backoff, error.slice(0, 2000), final ? new Date(this.now()).toISOString() : null, id, WORKER_ID, attempt);
   }
 
-  progress(id: number, fraction: number): void {
-    this.db.prepare('UPDATE jobs SET progress = ?, lease_until = ? WHERE id = ?').run(fraction, this.now() + LEASE_MS, id);
+  /** A run's progress; it also renews the run's lease (only while the run holds the job). */
+  progress(id: number, attempt: number, fraction: number): void {
+    this.db.prepare("UPDATE jobs SET progress = ?, lease_until = ? WHERE id = ? AND status = 'running' AND claimed_by = ? AND attempts = ?").run(fraction, this.now() + LEASE_MS, id, WORKER_ID, attempt);
   }
 
   get<P>(id: number): Job<P> | null {

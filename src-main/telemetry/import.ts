@@ -53,6 +53,9 @@ export interface KpiJobPayload {
 
 const DEFAULT_GATE_WIDTH_M = 30;
 
+/** One KPI job per session, plugin and bundle: an import queues it, a re-split queues it again. */
+const kpiJobKey = (sessionId: string, p: { id: string; hash: string }) => `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`;
+
 export function sessionDuration(channels: ImportedChannel[]): number {
   let end = 0;
   for (const c of channels) {
@@ -221,7 +224,7 @@ export class TelemetryImporter {
       const m = session.metadata;
       this.insertSession.run(sessionId, m.venue, m.vehicle, m.driver, m.startedAt, m.device, session.format, now, attachmentId, accountId, m.session, m.comment, durationS, split.gate ? JSON.stringify(split.gate) : null, split.source, JSON.stringify(warnings));
       this.writeLaps(sessionId, split.laps);
-      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}`, accountId });
+      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: kpiJobKey(sessionId, p), accountId });
     });
     try {
       write.immediate();
@@ -334,8 +337,9 @@ export class TelemetryImporter {
       this.writeLaps(sessionId, split.laps);
       this.db.prepare('UPDATE sessions SET gate = ?, lap_source = ? WHERE id = ?').run(JSON.stringify(split.gate), split.source, sessionId);
       this.db.prepare('DELETE FROM kpi_results WHERE session_id = ?').run(sessionId);
-      // a fresh job per plugin: the dedupe key carries the gate so a re-split is a new job
-      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: `${KPI_JOB}:${sessionId}:${p.id}:${p.hash}:${JSON.stringify(split.gate)}`, accountId: row.account_id });
+      // each plugin's job for the session runs again (queued anew if it was done, failed or
+      // under way: a run on the old laps stores nothing), whichever gate came before
+      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: kpiJobKey(sessionId, p), accountId: row.account_id, rerun: true });
     }).immediate();
     return split.laps;
   }

@@ -9,6 +9,7 @@ import { createAppCore } from '../../src-main/app/core.ts';
 import { PARALLEL_MIN_BYTES } from '../../src-main/platform/sha256.ts';
 import { buildPlugin } from '../../plugins/sdk/build.ts';
 import { writeLdx, writeMotecLd } from '../support/write-motec.ts';
+import { circuitSession, circuitVbo, writeVbo } from '../support/write-vbo-ibt.ts';
 import { PLUGINS_DIR } from '../support/plugins.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -163,6 +164,52 @@ describe('import pipeline', () => {
     const o = await telemetry.importFile(join(dir, 'notes.txt'));
     expect(o).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('not a logger file Race can read') } });
     expect((await telemetry.importFile(join(dir, 'missing.ld'))).error!.message).toContain('cannot read (ENOENT)');
+  });
+});
+
+describe('resplit', () => {
+  it('splits a session with no laps by a gate and computes its KPIs; splitting again (the same gate or another) computes them again', async () => {
+    const truth = circuitSession({ laps: 3 });
+    const file = join(dir, 'ring.vbo');
+    writeFileSync(file, writeVbo(circuitVbo(truth, { gateOrder: null })));
+    const o = await telemetry.importFile(file);
+    expect(o.status, o.error?.message).toBe('imported');
+    expect(o.laps!.filter((l) => l.kind === 'lap')).toHaveLength(0); // no gate in the file
+    const id = o.sessionId!;
+    const call = async <T,>(method: string, args: object): Promise<T> => {
+      const r = (await core.dispatch(method as never, args as never, { transport: 'internal' })) as { value?: T; error?: { message: string } };
+      if (r.error) throw new Error(r.error.message);
+      return r.value!;
+    };
+    const kpis = async () => {
+      await kpiWorker.runUntilIdle();
+      return call<{ pending: number; kpis: { lap: number }[] }>('sessions.kpis', { sessionId: id });
+    };
+    expect((await kpis()).kpis).toHaveLength(0);
+
+    // the start/finish line at the circle's north point (truth's crossings)
+    const north = { lat: Math.max(...truth.lat), lon: truth.center.lon };
+    const timed = (laps: { kind: string; timeMs: number }[]) => laps.filter((l) => l.kind === 'lap').map((l) => l.timeMs / 1000);
+    const expected = truth.crossings.slice(1).map((t, i) => t - truth.crossings[i]!);
+    const first = await call<{ kind: string; timeMs: number }[]>('sessions.resplit', { sessionId: id, gate: { lat: north.lat, lon: north.lon } });
+    expect(timed(first)).toHaveLength(expected.length);
+    timed(first).forEach((t, i) => expect(Math.abs(t - expected[i]!)).toBeLessThanOrEqual(0.05));
+    const after1 = await kpis();
+    expect(after1.pending).toBe(0);
+    const lapsWithKpis = new Set(after1.kpis.map((k) => k.lap));
+    expect(lapsWithKpis.size).toBeGreaterThanOrEqual(expected.length);
+
+    // the same gate again: the KPIs are cleared and computed again, not lost
+    await call('sessions.resplit', { sessionId: id, gate: { lat: north.lat, lon: north.lon } });
+    expect(await call('sessions.kpis', { sessionId: id })).toMatchObject({ pending: 1, kpis: [] });
+    expect((await kpis()).kpis).toEqual(after1.kpis);
+    // the circle's south point, crossed westwards: other laps, their KPIs; then back to the first gate
+    const south = { lat: Math.min(...truth.lat), lon: truth.center.lon };
+    const other = await call<{ kind: string; timeMs: number }[]>('sessions.resplit', { sessionId: id, gate: south });
+    expect(timed(other).length).toBeGreaterThan(0);
+    expect((await kpis()).kpis.length).toBeGreaterThan(0);
+    await call('sessions.resplit', { sessionId: id, gate: { lat: north.lat, lon: north.lon } });
+    expect((await kpis()).kpis).toEqual(after1.kpis);
   });
 });
 
