@@ -230,7 +230,10 @@ export class TelemetryImporter {
       write.immediate();
     } catch (e) {
       if (e instanceof DuplicateFile) return e.outcome;
-      throw e;
+      // The transaction rolled back: nothing of this file is stored, and the next file goes on.
+      const busy = (e as { code?: string }).code === 'SQLITE_BUSY';
+      const why = busy ? 'the database is locked by another Race writing to it; try again when it is done' : (e as Error).message;
+      return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: ${importer.format}: could not be stored (${why})` } };
     }
 
     return {

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppCore } from '../../src-main/app/core.ts';
 import { PARALLEL_MIN_BYTES } from '../../src-main/platform/sha256.ts';
@@ -164,6 +165,30 @@ describe('import pipeline', () => {
     const o = await telemetry.importFile(join(dir, 'notes.txt'));
     expect(o).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('not a logger file Race can read') } });
     expect((await telemetry.importFile(join(dir, 'missing.ld'))).error!.message).toContain('cannot read (ENOENT)');
+  });
+});
+
+describe('a database another Race is writing to', () => {
+  it('fails the file with a clear message, stores nothing of it, and the next import goes on', async () => {
+    const other = new Database(dbPath);
+    const ld = (venue: string) => writeMotecLd({ venue, channels: [{ name: 'Speed', unit: 'km/h', rateHz: 10, type: 'int16', raw: Int16Array.from({ length: 100 }, (_, i) => i) }] });
+    writeFileSync(join(dir, 'locked.ld'), ld('Locked'));
+    writeFileSync(join(dir, 'after.ld'), ld('After'));
+    const before = counts();
+    db.pragma('busy_timeout = 50'); // the app waits 5 s for a writer; this test need not
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const o = await telemetry.importFile(join(dir, 'locked.ld'));
+      expect(o).toMatchObject({ status: 'failed', format: 'motec-ld' });
+      expect(o.error!.message).toMatch(/locked\.ld: motec-ld: could not be stored \(the database is locked by another Race writing to it/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+      db.pragma('busy_timeout = 5000');
+    }
+    expect(counts()).toEqual(before);
+    expect((await telemetry.importFile(join(dir, 'after.ld'))).status).toBe('imported');
+    expect((await telemetry.importFile(join(dir, 'locked.ld'))).status).toBe('imported');
   });
 });
 
