@@ -617,14 +617,9 @@ describe('generated MoTeC CSV', () => {
     expect(s.warnings.join()).toMatch(/"Sample Rate" "" .* is not a rate/);
   });
 
-  it('a file cut inside its last row keeps the rows before it; structural problems are ImportErrors with a line', () => {
+  it('a file cut inside its last row, and structural problems, are ImportErrors with a line', () => {
     const { bytes } = knownCsv();
     const text = new TextDecoder().decode(bytes);
-    const cut = text.slice(0, text.lastIndexOf('"') - 3);
-    const s = motecCsvImporter.parse(new TextEncoder().encode(cut), ctxFor('x.csv'));
-    expect(s.channels[0]!.samples.length).toBe(399);
-    expect(s.warnings.join()).toMatch(/last row \(line \d+\) is incomplete/);
-
     const fail = (t: string): ImportError => {
       try {
         motecCsvImporter.parse(new TextEncoder().encode(t), ctxFor('x.csv'));
@@ -634,9 +629,19 @@ describe('generated MoTeC CSV', () => {
       }
       throw new Error('parsed');
     };
+    // truncated: the last row stops at its third field
+    const rows = text.replace(/\r\n$/, '').split('\r\n');
+    const last = rows[rows.length - 1]!;
+    const cut = fail([...rows.slice(0, -1), last.split(',').slice(0, 3).join(',')].join('\r\n'));
+    expect(cut.line).toBe(rows.length);
+    expect(cut.message).toMatch(new RegExp(`^motec-csv: the file ends inside line ${rows.length}, after 3 of the ${last.split(',').length} fields the line before has \\(truncated\\?\\)`));
+    // cut just after a line break, every row it has is whole: read as it is
+    expect(motecCsvImporter.parse(new TextEncoder().encode(rows.slice(0, -1).join('\r\n') + '\r\n'), ctxFor('x.csv')).channels[0]!.samples.length).toBe(399);
+
     const lines = text.split('\r\n');
-    expect(fail(lines.slice(0, 12).join('\r\n')).message).toMatch(/^motec-csv: no channel-name row .*\(line \d+\)$/);
-    expect(fail(lines.slice(0, 18).join('\r\n')).message).toMatch(/^motec-csv: no data rows .*\(line 16\)$/);
+    // (whole lines, each ended: files that stop between rows, for their structure alone)
+    expect(fail(lines.slice(0, 12).join('\r\n') + '\r\n').message).toMatch(/^motec-csv: no channel-name row .*\(line \d+\)$/);
+    expect(fail(lines.slice(0, 18).join('\r\n') + '\r\n').message).toMatch(/^motec-csv: no data rows .*\(line 16\)$/);
     const broken = [...lines];
     broken[30] = '"1.0","2';
     const e = fail(broken.join('\r\n'));

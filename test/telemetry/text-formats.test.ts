@@ -668,19 +668,28 @@ describe('corrupted rows are dropped, not fatal', () => {
     expect(s.metadata.startedAt).toBe(new Date(raceCapture.utcStartMs + 40).toISOString());
   });
 
-  it('TrackAddict: an unreadable row and a truncated last line do not stop the import', () => {
+  it('TrackAddict: an unreadable row does not stop the import; a file cut inside its last row is an error naming that line', () => {
     const lines = new TextDecoder('latin1').decode(writeTrackAddictCsv(trackAddict)).split('\n');
     const k = lines.findIndex((l) => /^\d/.test(l)) + 100;
     lines[k] = '"broken,' + lines[k];
-    const cut = lines.slice(0, -3);
-    cut[cut.length - 1] = cut[cut.length - 1]!.slice(0, 9);
+    const whole = lines.slice(0, -3);
     let done = -1;
-    const s = trackAddictCsvImporter.parse(latin1(cut.join('\n')), { ...ctx, progress: (d, t) => (done = d / t) });
+    const s = trackAddictCsvImporter.parse(latin1(whole.join('\n') + '\n'), { ...ctx, progress: (d, t) => (done = d / t) });
     expect(done).toBe(1);
     expect(s.warnings.some((w) => w.includes(`first at line ${k + 1}`))).toBe(true);
     expect(s.warnings.some((w) => /Session End/.test(w))).toBe(true);
-    expect(s.warnings).toContain(`The last row (line ${cut.length}) is incomplete and was dropped (truncated file?).`);
     expectChannel(ch(s, 'Speed (Km/h)'), lin(40, 1), 1e-6);
+    const cut = [...whole];
+    cut[cut.length - 1] = cut[cut.length - 1]!.slice(0, 9);
+    let error: unknown;
+    try {
+      trackAddictCsvImporter.parse(latin1(cut.join('\n')), ctx);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).line).toBe(cut.length);
+    expect((error as ImportError).message).toMatch(new RegExp(`^trackaddict-csv: the file ends inside line ${cut.length}, after \\d+ of the \\d+ fields`));
   });
 });
 

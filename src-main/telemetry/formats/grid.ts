@@ -2,7 +2,7 @@
 // rows of numeric cells → channels on regular time grids, with the guards every CSV-like log
 // needs (time order, grid size, errors that name the line).
 import { ImportError, type ImportContext, type ImportedSession } from '../model.ts';
-import { decodeText, splitCsvLine, splitLines } from '../text.ts';
+import { cutLastLine, decodeText, splitCsvLine, splitLines } from '../text.ts';
 
 
 export interface Grid {
@@ -263,7 +263,16 @@ export function textParser(
     const at = { line: 0 };
     return guarded(format, at, () => {
       ctx.progress(0, bytes.length);
-      return inner(splitLines(decodeText(bytes)), ctx, at, bytes.length);
+      const text = decodeText(bytes);
+      const lines = splitLines(text);
+      rejectCutFile(format, text, lines);
+      return inner(lines, ctx, at, bytes.length);
     });
   };
+}
+
+/** A file that ends inside a row is truncated: an error naming that line, not a short last row. */
+export function rejectCutFile(format: string, text: string, lines: readonly string[]): void {
+  const cut = cutLastLine(text, lines);
+  if (cut) throw new ImportError(format, `the file ends inside line ${cut.line}, after ${cut.fields} of the ${cut.expected} fields the line before has (truncated?)`, { line: cut.line });
 }

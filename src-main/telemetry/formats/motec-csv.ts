@@ -4,7 +4,7 @@
 import { decodeText, parseNumberCell, splitCsvLine, splitLines } from '../text.ts';
 import { emptyMetadata, ImportError, uniqueNames, type ImportContext, type ImportedChannel, type ImportedSession, type Importer } from '../model.ts';
 import { findGpsChannels, isoLocal } from './motec-ld.ts';
-import { headText } from './grid.ts';
+import { headText, rejectCutFile } from './grid.ts';
 
 const FORMAT = 'motec-csv';
 /** The name row must appear within this many lines (12 metadata rows + blanks in practice). */
@@ -78,7 +78,9 @@ function median(xs: number[]): number {
 }
 
 function parseCsv(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
-  const lines = splitLines(decodeText(bytes));
+  const text = decodeText(bytes);
+  const lines = splitLines(text);
+  rejectCutFile(FORMAT, text, lines);
   const warnings: string[] = [];
   const meta = new Map<string, MetaValue>();
 

@@ -16,6 +16,7 @@ import {
   type Importer,
 } from '../model.ts';
 import { decodeText, parseNumberCell, splitLines } from '../text.ts';
+import { rejectCutFile } from './grid.ts';
 
 const FORMAT = 'vbo';
 
@@ -234,7 +235,9 @@ interface Column {
 function parse(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
   const warnings: string[] = [];
   ctx.progress(0, bytes.length);
-  const lines = splitLines(decodeText(bytes));
+  const text = decodeText(bytes);
+  const lines = splitLines(text);
+  rejectCutFile(FORMAT, text, lines);
   if (lines.length === 0 || lines.every((l) => l.trim() === '')) throw new ImportError(FORMAT, 'the file is empty', { line: 1 });
 
   // -- sections
