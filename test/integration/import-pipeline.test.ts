@@ -2,7 +2,7 @@
 // the worker through the plugin runtime → KPIs stored once. Generated MoTeC files, plus the
 // real samples when ../shared/telemetry-samples is present.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -239,20 +239,34 @@ describe('resplit', () => {
 });
 
 describe('transform plugins at import', () => {
-  it('runs enabled transforms in their declared order before storing (units-metric: mph → km/h)', async () => {
+  it('runs enabled transforms in their declared order before storing (units-metric: mph → km/h, then km/h → m/s)', async () => {
     const tdir = tempDir('race-transform-');
     const tcore = createAppCore({ dbPath: join(tdir, 'race.db') });
     try {
+      // order 20: km/h → m/s, so it changes the speed only if units-metric (order 10) ran first.
+      // Installed first, and its id sorts first: only the declared order puts it second.
+      const src = join(tdir, 'a-to-ms');
+      mkdirSync(join(src, 'src'), { recursive: true });
+      writeFileSync(join(src, 'manifest.json'), JSON.stringify({ id: 'a-to-ms', name: 'km/h to m/s', version: '1.0.0', apiVersion: 1, interfaces: ['transform'], meta: { transform: { order: 20 } } }));
+      writeFileSync(join(src, 'src/index.ts'), `import type { TransformHandler } from '${join(PLUGINS_DIR, 'sdk/index.ts')}';
+export const transform: TransformHandler = ({ channels, meta }) => {
+  const out: typeof channels = {};
+  for (const [name, c] of Object.entries(channels)) out[name] = c.unit === 'km/h' ? { ...c, unit: 'm/s', samples: c.samples.map((x) => x / 3.6) } : c;
+  return { channels: out, meta };
+};
+`);
+      const toMs = await buildPlugin(src);
+      await tcore.dispatch('plugins.install', { path: toMs.dir }, { transport: 'internal' });
       const built = await buildPlugin(join(PLUGINS_DIR, 'units-metric'));
       await tcore.dispatch('plugins.install', { path: built.dir }, { transport: 'internal' });
       const mph = Float64Array.from({ length: 200 }, (_, i) => 50 + (i % 50));
       writeFileSync(join(tdir, 'us.ld'), writeMotecLd({ venue: 'Road America', channels: [{ name: 'Speed', unit: 'mph', rateHz: 10, type: 'int16', values: mph }, { name: 'Oil Temp', unit: 'F', rateHz: 1, type: 'int16', values: Float64Array.from({ length: 20 }, () => 212) }] }));
       const o = await tcore.services.telemetry.importFile(join(tdir, 'us.ld'));
       expect(o.status, o.error?.message).toBe('imported');
-      expect(o.warnings).toContain(`transformed by units-metric ${built.manifest.version}`);
+      expect(o.warnings!.filter((w) => w.startsWith('transformed by'))).toEqual([`transformed by units-metric ${built.manifest.version}`, 'transformed by a-to-ms 1.0.0']);
       const speed = tcore.services.channels.get(o.sessionId!, 'Speed')!;
-      expect(speed.unit).toBe('km/h');
-      expect(tcore.services.channels.read(speed)[0]).toBeCloseTo(50 * 1.609344, 9);
+      expect(speed.unit).toBe('m/s');
+      expect(tcore.services.channels.read(speed)[0]).toBeCloseTo((50 * 1.609344) / 3.6, 9);
       const oil = tcore.services.channels.get(o.sessionId!, 'Oil Temp')!;
       expect(oil.unit).toBe('°C');
       expect(oil.max).toBeCloseTo(100, 9);
