@@ -55,9 +55,9 @@ function mutate(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-const TABLES = ['attachments', 'sessions', 'channels', 'channel_chunks', 'laps', 'jobs', 'kpi_results'];
+const TABLES = ['attachments', 'sessions', 'channels', 'channel_chunks', 'laps', 'jobs', 'kpi_results'] as const;
 const counts = db.prepare(`SELECT ${TABLES.map((t) => `(SELECT COUNT(*) FROM ${t}) AS ${t}`).join(', ')}`);
-const count = () => counts.get() as Record<string, number>;
+const count = () => counts.get() as Record<(typeof TABLES)[number], number>;
 
 async function fuzz(name: string, bytes: Uint8Array, variants: number): Promise<Record<string, number>> {
   const seen: Record<string, number> = { imported: 0, duplicate: 0, failed: 0 };
