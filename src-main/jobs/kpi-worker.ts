@@ -3,6 +3,7 @@
 // kpiProcessor; the lap KPIs are written in the transaction that completes the job.
 import type { Db } from '../store/database.ts';
 import { ChannelStore } from '../store/channels.ts';
+import { applyStagedStorage, discardStagedStorage } from '../store/plugins.ts';
 import { PluginError } from '../plugins/errors.ts';
 import type { PluginService } from '../plugins/service.ts';
 import type { RuntimeKind } from '../plugins/runtime/types.ts';
@@ -45,6 +46,7 @@ export class KpiWorker {
     } catch (e) {
       const retryable = e instanceof PluginError ? RETRYABLE.has(e.reason) : !(e instanceof NonRetryable);
       this.queue.fail(job.id, job.attempts, (e as Error).message, retryable);
+      discardStagedStorage(this.db, job.id, job.attempts); // this run's writes never happened
     }
     return true;
   }
@@ -74,6 +76,9 @@ export class KpiWorker {
       throw new NonRetryable(`${pluginId} needs the channel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; this session has ${stored.map((c) => c.name).join(', ')}`);
     }
     const fastest = Math.max(1, ...chosen.filter((c) => c.channel).map((c) => c.channel!.rateHz));
+    // Runs cut short before this one (a crash) may have left storage writes: they never happened.
+    discardStagedStorage(this.db, job.id);
+    const run = { jobId: job.id, attempt: job.attempts };
 
     const laps = this.db.prepare("SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? AND kind != 'partial' ORDER BY number").all(sessionId) as LapRow[];
     const results: { lap: number; kpis: { name: string; value: number; unit: string; better: string }[] }[] = [];
@@ -93,6 +98,7 @@ export class KpiWorker {
         input: { lap: { number: lap.number, timeMs: lap.time_ms }, channels, meta: { kind: lap.kind, missingChannels: missing } },
         runtime: this.runtime,
         accountId: session.account_id,
+        jobRun: run,
       });
       results.push({ lap: lap.number, kpis: r.output as { name: string; value: number; unit: string; better: string }[] });
       this.queue.progress(job.id, job.attempts, (i + 1) / laps.length);
@@ -106,6 +112,7 @@ export class KpiWorker {
     );
     // not held any more (re-queued by a re-split meanwhile): the next run stores its results
     this.queue.complete(job.id, job.attempts, () => {
+      applyStagedStorage(this.db, run);
       for (const r of results) {
         for (const k of r.kpis) upsert.run(sessionId, r.lap, pluginId, plugin.hash, k.name, Number.isNaN(k.value) ? null : k.value, k.unit, k.better, job.id, now);
       }

@@ -8,7 +8,7 @@ import type { CapabilityName, InterfaceName, PluginManifest } from '../../src-sh
 import { describeIssues } from '../app/dispatch.ts';
 import type { Db } from '../store/database.ts';
 import { ChangeStamp } from '../store/change-stamp.ts';
-import { GrantStore, PluginStorage, PluginStore, type InstalledPlugin, type StorageQuota } from '../store/plugins.ts';
+import { GrantStore, PluginStorage, PluginStore, type InstalledPlugin, type JobRun, type StorageQuota } from '../store/plugins.ts';
 import { PluginError, PluginOutputError, type PluginFailure } from './errors.ts';
 import { createHostBridge, type FetchLimits } from './host-bridge.ts';
 import { InstancePool } from './pool.ts';
@@ -35,6 +35,8 @@ export interface InvokeRequest {
   /** invoke(): the bundle the caller means; another installed version is a CONFLICT. */
   expectHash?: string;
   limits?: Partial<CallLimits>;
+  /** The run of a job this call is part of: its storage writes are held until the job completes. */
+  jobRun?: JobRun;
 }
 
 export interface InvokeResult {
@@ -205,7 +207,7 @@ export class PluginService {
     const fetchCap = manifest.capabilities.find((c) => c.name === 'fetch');
     const host = createHostBridge({
       capabilities,
-      storage: capabilities.includes('storage') ? new PluginStorage(this.db, request.accountId, manifest.id, this.options.storageQuota) : null,
+      storage: capabilities.includes('storage') ? new PluginStorage(this.db, request.accountId, manifest.id, this.options.storageQuota, request.jobRun ?? null) : null,
       fetchHosts: fetchCap && fetchCap.name === 'fetch' ? fetchCap.hosts : [],
       fetchLimits: this.options.fetchLimits,
       fetchImpl: this.options.fetchImpl,

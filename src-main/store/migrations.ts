@@ -295,6 +295,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_session ON jobs(json_extract(payload, '$.sessionId'));
     `,
   },
+  {
+    version: 9,
+    name: "a job's plugin-storage writes are kept apart until the job completes",
+    sql: `
+      -- What a plugin writes to its storage while a job runs it, held for that run of the job
+      -- (its attempt): the calls read their own writes here first, and the transaction that
+      -- completes the job moves them to plugin_storage with its results. A run cut short (a
+      -- crash) leaves its rows, which the next run discards: a job's writes take effect once.
+      -- value NULL: the key was deleted.
+      CREATE TABLE plugin_storage_staged (
+        job_id     INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        attempt    INTEGER NOT NULL,
+        account_id TEXT NOT NULL,
+        plugin_id  TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT,
+        PRIMARY KEY (job_id, attempt, account_id, plugin_id, key)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

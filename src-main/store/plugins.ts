@@ -141,34 +141,63 @@ export interface StorageQuota {
 
 export const DEFAULT_STORAGE_QUOTA: StorageQuota = { maxKeys: 1000, maxKeyLength: 256, maxValueBytes: 64 * 1024, maxTotalBytes: 1024 * 1024 };
 
-/** One plugin's storage for one account: a namespace nothing else can read. */
+/** A run of a job: the job and which attempt at it. */
+export interface JobRun {
+  jobId: number;
+  attempt: number;
+}
+
+/**
+ * One plugin's storage for one account: a namespace nothing else can read. In a run of a job,
+ * the writes are that run's (plugin_storage_staged, schema 9): the plugin reads them back at
+ * once, everyone else sees them when the job completes (applyStagedStorage), and a run that
+ * does not complete leaves nothing behind that counts.
+ */
 export class PluginStorage {
   private readonly db: Db;
   private readonly accountId: string;
   private readonly pluginId: string;
   private readonly quota: StorageQuota;
+  private readonly run: JobRun | null;
 
-  constructor(db: Db, accountId: string, pluginId: string, quota: StorageQuota = DEFAULT_STORAGE_QUOTA) {
+  constructor(db: Db, accountId: string, pluginId: string, quota: StorageQuota = DEFAULT_STORAGE_QUOTA, run: JobRun | null = null) {
     this.db = db;
     this.accountId = accountId;
     this.pluginId = pluginId;
     this.quota = quota;
+    this.run = run;
   }
 
   /** How another process opens this same namespace (the out-of-process V8 runtime). */
-  descriptor(): { dbPath: string; accountId: string; pluginId: string; quota: StorageQuota } {
-    return { dbPath: this.db.name, accountId: this.accountId, pluginId: this.pluginId, quota: this.quota };
+  descriptor(): { dbPath: string; accountId: string; pluginId: string; quota: StorageQuota; run: JobRun | null } {
+    return { dbPath: this.db.name, accountId: this.accountId, pluginId: this.pluginId, quota: this.quota, run: this.run };
   }
 
   private checkKey(key: string): void {
     if (key.length === 0 || key.length > this.quota.maxKeyLength) throw new Error(`storage keys are 1–${this.quota.maxKeyLength} characters`);
   }
 
+  /**
+   * The namespace as this call sees it, as SQL over (key, value) with its parameters: the
+   * stored rows, and over them this run's writes (a NULL value: deleted).
+   */
+  private view(): { sql: string; params: (string | number)[] } {
+    const own = [this.accountId, this.pluginId];
+    if (this.run === null) return { sql: 'SELECT key, value FROM plugin_storage WHERE account_id = ? AND plugin_id = ?', params: own };
+    const staged = [this.run.jobId, this.run.attempt, ...own];
+    return {
+      sql: `SELECT key, value FROM plugin_storage WHERE account_id = ? AND plugin_id = ?
+              AND key NOT IN (SELECT key FROM plugin_storage_staged WHERE job_id = ? AND attempt = ? AND account_id = ? AND plugin_id = ?)
+            UNION ALL
+            SELECT key, value FROM plugin_storage_staged WHERE job_id = ? AND attempt = ? AND account_id = ? AND plugin_id = ? AND value IS NOT NULL`,
+      params: [...own, ...staged, ...staged],
+    };
+  }
+
   get(key: string): string | null {
     this.checkKey(key);
-    const row = this.db
-      .prepare<[string, string, string], { value: string }>('SELECT value FROM plugin_storage WHERE account_id = ? AND plugin_id = ? AND key = ?')
-      .get(this.accountId, this.pluginId, key);
+    const { sql, params } = this.view();
+    const row = this.db.prepare(`SELECT value FROM (${sql}) WHERE key = ?`).get(...params, key) as { value: string } | undefined;
     return row ? row.value : null;
   }
 
@@ -177,33 +206,65 @@ export class PluginStorage {
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > this.quota.maxValueBytes) throw new Error(`storage value of ${bytes} bytes exceeds the ${this.quota.maxValueBytes}-byte limit`);
     this.db.transaction(() => {
+      const { sql, params } = this.view();
       const usage = this.db
-        .prepare<[string, string, string], { keys: number; bytes: number | null; existing: number }>(
-          `SELECT COUNT(*) AS keys, SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))) AS bytes,
-                  SUM(key = ?) AS existing FROM plugin_storage WHERE account_id = ? AND plugin_id = ?`,
-        )
-        .get(key, this.accountId, this.pluginId)!;
+        .prepare(`SELECT COUNT(*) AS keys, SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))) AS bytes, SUM(key = ?) AS existing FROM (${sql})`)
+        .get(key, ...params) as { keys: number; bytes: number | null; existing: number };
       const old = usage.existing ? Buffer.byteLength(this.get(key)!, 'utf8') + Buffer.byteLength(key) : 0;
       if (!usage.existing && usage.keys >= this.quota.maxKeys) throw new Error(`storage quota: at most ${this.quota.maxKeys} keys`);
       const total = (usage.bytes ?? 0) - old + bytes + Buffer.byteLength(key);
       if (total > this.quota.maxTotalBytes) throw new Error(`storage quota: ${total} bytes would exceed ${this.quota.maxTotalBytes}`);
-      this.db
-        .prepare('INSERT INTO plugin_storage (account_id, plugin_id, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
-        .run(this.accountId, this.pluginId, key, value);
+      this.write(key, value);
     })();
   }
 
   list(prefix: string): string[] {
-    return this.db
-      .prepare<[string, string, string, string], { key: string }>(
-        "SELECT key FROM plugin_storage WHERE account_id = ? AND plugin_id = ? AND substr(key, 1, length(?)) = ? ORDER BY key",
-      )
-      .all(this.accountId, this.pluginId, prefix, prefix)
-      .map((r) => r.key);
+    const { sql, params } = this.view();
+    return (this.db.prepare(`SELECT key FROM (${sql}) WHERE substr(key, 1, length(?)) = ? ORDER BY key`).all(...params, prefix, prefix) as { key: string }[]).map((r) => r.key);
   }
 
   delete(key: string): boolean {
     this.checkKey(key);
-    return this.db.prepare('DELETE FROM plugin_storage WHERE account_id = ? AND plugin_id = ? AND key = ?').run(this.accountId, this.pluginId, key).changes > 0;
+    return this.db.transaction(() => {
+      const existed = this.get(key) !== null;
+      if (this.run !== null) this.write(key, null);
+      else this.db.prepare('DELETE FROM plugin_storage WHERE account_id = ? AND plugin_id = ? AND key = ?').run(this.accountId, this.pluginId, key);
+      return existed;
+    })();
   }
+
+  private write(key: string, value: string | null): void {
+    if (this.run === null) {
+      this.db
+        .prepare('INSERT INTO plugin_storage (account_id, plugin_id, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
+        .run(this.accountId, this.pluginId, key, value);
+    } else {
+      this.db
+        .prepare('INSERT INTO plugin_storage_staged (job_id, attempt, account_id, plugin_id, key, value) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
+        .run(this.run.jobId, this.run.attempt, this.accountId, this.pluginId, key, value);
+    }
+  }
+}
+
+/**
+ * A run's storage writes made permanent, inside the transaction that completes its job; every
+ * run's staged rows of that job go (a run overtaken by a newer one may have left some).
+ */
+export function applyStagedStorage(db: Db, run: JobRun): void {
+  db.prepare(
+    `INSERT INTO plugin_storage (account_id, plugin_id, key, value)
+       SELECT account_id, plugin_id, key, value FROM plugin_storage_staged WHERE job_id = ? AND attempt = ? AND value IS NOT NULL
+     ON CONFLICT DO UPDATE SET value = excluded.value`,
+  ).run(run.jobId, run.attempt);
+  db.prepare(
+    `DELETE FROM plugin_storage WHERE (account_id, plugin_id, key) IN
+       (SELECT account_id, plugin_id, key FROM plugin_storage_staged WHERE job_id = ? AND attempt = ? AND value IS NULL)`,
+  ).run(run.jobId, run.attempt);
+  discardStagedStorage(db, run.jobId);
+}
+
+/** What runs of a job wrote and never completed (one run's, when `attempt` is given): gone. */
+export function discardStagedStorage(db: Db, jobId: number, attempt?: number): void {
+  if (attempt === undefined) db.prepare('DELETE FROM plugin_storage_staged WHERE job_id = ?').run(jobId);
+  else db.prepare('DELETE FROM plugin_storage_staged WHERE job_id = ? AND attempt = ?').run(jobId, attempt);
 }

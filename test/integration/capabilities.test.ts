@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PluginBundle } from '../../src-main/plugins/service.ts';
 import { RUNTIME_KINDS } from '../../src-main/plugins/runtime/types.ts';
 import { openDatabase } from '../../src-main/store/database.ts';
-import { GrantStore } from '../../src-main/store/plugins.ts';
+import { GrantStore, applyStagedStorage, discardStagedStorage } from '../../src-main/store/plugins.ts';
+import { JobQueue } from '../../src-main/jobs/queue.ts';
 import { pluginFromSource, serviceIn } from '../support/plugins.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -108,6 +109,25 @@ describe.each(RUNTIME_KINDS)('capabilities in %s', (runtime) => {
     } finally {
       other.close();
     }
+  });
+
+  it('in a run of a job: the plugin reads its own writes, nobody else sees them until the job completes, and a run that never completes leaves nothing', async () => {
+    service.grants.grant(account, 'cap-prober', 'storage');
+    const db = service['db'];
+    const job = new JobQueue(db).enqueue('test', {}, { accountId: account });
+    const inRun = (attempt: number) => service.invokeBundle(prober, { iface: 'runPlan', input: input(), runtime, accountId: account, jobRun: { jobId: job, attempt } });
+    const visits = async (out: Promise<{ output: unknown }>) => Number(steps((await out).output).visits);
+    const base = await visits(call(prober));
+    expect(await visits(inRun(1))).toBe(base + 1);
+    expect(await visits(inRun(1))).toBe(base + 2); // its own write, read back
+    expect(await visits(call(prober))).toBe(base + 1); // outside the run: the stored value, and this call's own write
+    // a second run of the job (the first one was cut short): starts from what is stored
+    discardStagedStorage(db, job);
+    expect(await visits(inRun(2))).toBe(base + 2);
+    db.transaction(() => applyStagedStorage(db, { jobId: job, attempt: 2 }))();
+    expect(await visits(call(prober))).toBe(base + 3);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM plugin_storage_staged WHERE job_id = ?').get(job)).toEqual({ n: 0 });
+    service.grants.revoke(account, 'cap-prober', 'storage');
   });
 
   it('granted but not declared in the manifest: not given', async () => {

@@ -78,8 +78,13 @@ function inspect() {
 
 beforeAll(async () => {
   const core = createAppCore({ dbPath });
-  const built = await buildPlugin(join(PLUGINS_DIR, 'lap-kpis'));
-  await core.dispatch('plugins.install', { path: built.dir }, { transport: 'internal' });
+  for (const id of ['lap-kpis', 'lap-notes']) {
+    const built = await buildPlugin(join(PLUGINS_DIR, id));
+    await core.dispatch('plugins.install', { path: built.dir }, { transport: 'internal' });
+  }
+  // lap-notes counts in its storage how many times each lap number was analysed: a job run
+  // twice (once cut short by the kill) would count some laps twice
+  core.services.plugins.grants.grant('local', 'lap-notes', 'storage');
   core.close();
 });
 
@@ -116,7 +121,7 @@ describe('crash safety', () => {
     expect(inspect()).toMatchObject({ integrity: 'ok', sessions: 1, partial: 0 });
   }, 180_000);
 
-  it('SIGKILL during KPI jobs, repeatedly: after a restart every job finishes and each KPI is stored once', async () => {
+  it('SIGKILL during KPI jobs, repeatedly: after a restart every job finishes, each KPI is stored once, and plugin storage counts each analysis once', async () => {
     for (let k = 0; k < 4; k++) {
       const markers = Array.from({ length: 40 }, (_, i) => 5 + i * 7.5);
       const { ld, ldx } = bigLog(4, 50, 320, markers);
@@ -138,11 +143,23 @@ describe('crash safety', () => {
       const db = core.services.db;
       const jobs = db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: string; n: number }[];
       const sessions = (db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
-      expect(jobs).toEqual([{ status: 'done', n: sessions }]); // one lap-kpis job per session, all done
+      expect(jobs).toEqual([{ status: 'done', n: 2 * sessions }]); // a lap-kpis and a lap-notes job per session, all done
+      // the kills cut runs short: some job was resumed by a later run
+      expect((db.prepare('SELECT MAX(attempts) AS n FROM jobs').get() as { n: number }).n).toBeGreaterThan(1);
       const perLap = db.prepare('SELECT session_id, lap_number, COUNT(*) AS n FROM kpi_results GROUP BY session_id, lap_number').all() as { n: number }[];
       const laps = (db.prepare("SELECT COUNT(*) AS n FROM laps WHERE kind != 'partial'").get() as { n: number }).n;
       expect(perLap).toHaveLength(laps); // every lap of every session has its KPIs
-      expect(new Set(perLap.map((r) => r.n)).size).toBe(1); // and the same number each: stored once
+      expect(new Set(perLap.map((r) => r.n)).size).toBe(1); // and the same number each
+      // Each session's analysis of a lap number counted once: a lap number that k sessions have
+      // was analysed k times — its "times analysed" were 1, 2, …, k — and its stored count is k.
+      const counts = db.prepare("SELECT lap_number, GROUP_CONCAT(CAST(value AS INTEGER)) AS seen FROM (SELECT lap_number, value FROM kpi_results WHERE plugin_id = 'lap-notes' AND name = 'times analysed' ORDER BY value) GROUP BY lap_number").all() as { lap_number: number; seen: string }[];
+      const having = new Map((db.prepare("SELECT number, COUNT(*) AS k FROM laps WHERE kind != 'partial' GROUP BY number").all() as { number: number; k: number }[]).map((r) => [r.number, r.k]));
+      expect(counts.length).toBeGreaterThan(30);
+      for (const c of counts) expect(c.seen, `lap ${c.lap_number}`).toBe(Array.from({ length: having.get(c.lap_number)! }, (_, i) => i + 1).join(','));
+      const stored = db.prepare("SELECT key, value FROM plugin_storage WHERE plugin_id = 'lap-notes' AND key LIKE 'lap:%'").all() as { key: string; value: string }[];
+      expect(stored).toHaveLength(counts.length);
+      for (const r of stored) expect(JSON.parse(r.value).count, r.key).toBe(having.get(Number(r.key.slice(4))));
+      expect(db.prepare('SELECT COUNT(*) AS n FROM plugin_storage_staged').get()).toEqual({ n: 0 });
     } finally {
       core.close();
     }

@@ -65,6 +65,8 @@ export interface StorageDescriptor {
   accountId: string;
   pluginId: string;
   quota: { maxKeys: number; maxKeyLength: number; maxValueBytes: number; maxTotalBytes: number };
+  /** The run of a job whose writes these are (held until the job completes), or null. */
+  run: { jobId: number; attempt: number } | null;
 }
 
 export interface HostBridgeDescriptor {

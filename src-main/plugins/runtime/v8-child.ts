@@ -62,7 +62,7 @@ function bridgeFor(req: number, d: HostBridgeDescriptor) {
   }
   return createHostBridge({
     capabilities: d.capabilities,
-    storage: d.storage ? new PluginStorage(database(d.storage.dbPath), d.storage.accountId, d.storage.pluginId, d.storage.quota) : null,
+    storage: d.storage ? new PluginStorage(database(d.storage.dbPath), d.storage.accountId, d.storage.pluginId, d.storage.quota, d.storage.run) : null,
     fetchHosts: d.fetchHosts,
     fetchLimits: d.fetchLimits,
     fetchImpl: remoteFetch(req),
