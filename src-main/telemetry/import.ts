@@ -15,7 +15,7 @@ import { JobQueue } from '../jobs/queue.ts';
 import type { PluginService } from '../plugins/service.ts';
 import { elidableRegions, reassemble, skeleton, type Elided } from './attachment-skeleton.ts';
 import { detectFormat } from './formats/index.ts';
-import { gateCrossings, headingNear, lapsFromCrossings, lapsFromLogger, realFixes, type Gate, type Lap } from './laps.ts';
+import { flagPitLaps, gateCrossings, headingNear, lapsFromCrossings, lapsFromLogger, realFixes, type Gate, type Lap } from './laps.ts';
 import { ImportError, sampleCount, type ImportedChannel, type ImportedSession } from './model.ts';
 
 export interface GateInput {
@@ -80,8 +80,16 @@ function gateFromHint(h: NonNullable<ImportedSession['gate']>): GateInput {
   return { lat: (h.lat + h.lat2) / 2, lon: (h.lon + h.lon2) / 2, headingDeg: h.headingDeg, widthM: Math.max(DEFAULT_GATE_WIDTH_M, lengthM) };
 }
 
-/** Laps: the logger's own first; else a gate (given, or from the file) on real GPS fixes. */
+/** Laps: the logger's own first; else a gate (given, or from the file) on real GPS fixes. Laps through the pit lane are not timed laps. */
 export function splitLaps(session: ImportedSession, gateInput: GateInput | undefined, durationS: number): { laps: Lap[]; source: string; gate: Gate | null; warnings: string[] } {
+  const split = splitLapsBy(session, gateInput, durationS);
+  const laps = session.pitLane?.length ? flagPitLaps(split.laps, session.pitLane) : split.laps;
+  // to the microsecond: a difference of two times is 65.21, not 65.21000000000004
+  const us = (x: number) => Math.round(x * 1e6) / 1e6;
+  return { ...split, laps: laps.map((l) => ({ ...l, startS: us(l.startS), endS: us(l.endS), timeS: us(l.timeS) })) };
+}
+
+function splitLapsBy(session: ImportedSession, gateInput: GateInput | undefined, durationS: number): { laps: Lap[]; source: string; gate: Gate | null; warnings: string[] } {
   const warnings: string[] = [];
   if (session.loggerLaps && !gateInput) {
     return { laps: lapsFromLogger(session.loggerLaps, durationS), source: session.loggerLaps.source, gate: null, warnings };

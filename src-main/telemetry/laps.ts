@@ -4,7 +4,7 @@
 // fixes and interpolated in time, in the direction of travel, above a minimum speed, and
 // debounced. Out-laps, in-laps and partial segments are kinds, never counted as laps.
 import type { LapKind } from '../../src-shared/contract/model.ts';
-import type { LoggerLaps } from './model.ts';
+import type { LoggerLaps, PitInterval } from './model.ts';
 
 export interface Lap {
   number: number;
@@ -62,13 +62,28 @@ export function lapsFromLogger(info: LoggerLaps, durationS: number): Lap[] {
     laps.push({ number: 0, startS: 0, endS: first.startS, timeS: first.startS, kind: 'out' });
   }
   for (const l of sorted) {
-    laps.push({ number: l.number, startS: l.startS, endS: l.startS + l.timeS, timeS: l.timeS, kind: l.number === 0 ? 'out' : 'lap' });
+    // (a logger's lap 0 may have started before the recording did: it starts at 0 here)
+    laps.push({ number: l.number, startS: Math.max(0, l.startS), endS: l.startS + l.timeS, timeS: l.timeS, kind: l.number === 0 ? 'out' : 'lap' });
   }
   const last = laps[laps.length - 1]!;
   if (durationS - last.endS > END_TOLERANCE_S) {
     laps.push({ number: last.number + 1, startS: last.endS, endS: durationS, timeS: durationS - last.endS, kind: 'in' });
   }
   return laps;
+}
+
+/**
+ * Laps that went through the pit lane are not timed laps, whatever the logger numbered them:
+ * one that ends in the pit lane, or has a whole stop in it, is an in-lap; one that starts in
+ * the pit lane is an out-lap. (TrackAddict numbers them like any other and marks the pit lane
+ * apart.) Other kinds are left as they are.
+ */
+export function flagPitLaps(laps: Lap[], pit: readonly PitInterval[]): Lap[] {
+  const inPit = (t: number) => pit.some((p) => t > p.entryS && t < p.exitS);
+  return laps.map((l) => {
+    if (l.kind !== 'lap' || !pit.some((p) => p.entryS < l.endS && p.exitS > l.startS)) return l;
+    return { ...l, kind: inPit(l.endS) || !inPit(l.startS) ? 'in' : 'out' };
+  });
 }
 
 // ---- GPS -----------------------------------------------------------------------------------

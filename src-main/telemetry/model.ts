@@ -65,6 +65,13 @@ export interface ImportedSession {
   gps: { lat: string; lon: string; speed?: string; heading?: string; /** channel that is 1 at real fixes (others interpolated) */ fix?: string } | null;
   /** Things a user should know that did not stop the import. */
   warnings: string[];
+  /** Time spent in the pit lane, when the logger marks it (s from session start): laps through it are not timed laps. */
+  pitLane?: PitInterval[];
+}
+
+export interface PitInterval {
+  entryS: number;
+  exitS: number;
 }
 
 export interface ImportContext {

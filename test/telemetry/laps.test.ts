@@ -1,7 +1,7 @@
 // Lap splitting on synthetic data with known answers: a circuit driven at a varying speed,
 // sampled by a 10 Hz GPS, against the exact lap times of the motion model.
 import { describe, expect, it } from 'vitest';
-import { gateCrossings, headingNear, lapsFromCrossings, lapsFromLogger, parseGate, realFixes, type Track } from '../../src-main/telemetry/laps.ts';
+import { flagPitLaps, gateCrossings, headingNear, lapsFromCrossings, lapsFromLogger, parseGate, realFixes, type Track } from '../../src-main/telemetry/laps.ts';
 
 const CENTER = { lat: 38.16, lon: -122.45 };
 const R = 400; // m
@@ -122,6 +122,21 @@ describe('logger laps', () => {
     expect(laps.map((l) => [l.number, l.kind])).toEqual([[0, 'out'], [1, 'lap'], [2, 'lap'], [3, 'in']]);
     expect(laps[1]!.timeS).toBe(444.553);
     expect(laps[3]!.timeS).toBeCloseTo(1245.6 - 706.78, 6);
+  });
+
+  it('laps through the pit lane are not timed laps: ending in it or stopping in it is an in-lap, starting in it an out-lap', () => {
+    const lap = (number: number, startS: number, endS: number) => ({ number, startS, endS, timeS: endS - startS, kind: 'lap' as const });
+    const laps = [{ ...lap(0, 0, 10), kind: 'out' as const }, lap(1, 10, 20), lap(2, 20, 30), lap(3, 30, 40), lap(4, 40, 50), lap(5, 50, 60)];
+    // lap 1 clean; in the pits from 28 to 33 (lap 2 ends there, lap 3 starts there); a stop 44–47 inside lap 4
+    const flagged = flagPitLaps(laps, [{ entryS: 28, exitS: 33 }, { entryS: 44, exitS: 47 }]);
+    expect(flagged.map((l) => l.kind)).toEqual(['out', 'lap', 'in', 'out', 'in', 'lap']);
+    expect(flagged[2]).toEqual({ ...laps[2], kind: 'in' }); // times as they were
+    expect(flagPitLaps(laps, [])).toEqual(laps);
+  });
+
+  it("a logger's lap 0 that began before the recording starts at 0", () => {
+    const laps = lapsFromLogger({ kind: 'laps', laps: [{ number: 0, startS: -0.491, timeS: 155.138 }, { number: 1, startS: 154.647, timeS: 60 }], source: 'trailer' }, 300);
+    expect(laps[0]).toMatchObject({ number: 0, startS: 0, timeS: 155.138, kind: 'out' });
   });
 
   it('explicit completed laps (RaceCapture): the run-up is the out-lap and the last listed lap stays a lap', () => {

@@ -11,6 +11,7 @@ import { aimCsvImporter, rebuildSessionTime } from '../../src-main/telemetry/for
 import { raceChronoCsvImporter } from '../../src-main/telemetry/formats/racechrono-csv.ts';
 import { monotonicRows, resampleToGrid } from '../../src-main/telemetry/formats/grid.ts';
 import { trackAddictCsvImporter, trackAddictUnit } from '../../src-main/telemetry/formats/trackaddict-csv.ts';
+import { sessionDuration, splitLaps } from '../../src-main/telemetry/import.ts';
 import { raceCaptureLogImporter } from '../../src-main/telemetry/formats/racecapture-log.ts';
 import {
   aimRowTimes,
@@ -207,6 +208,11 @@ describe('real samples (shared/telemetry-samples, SOURCES.md)', () => {
     expect(s.metadata.device).toMatch(/^TrackAddict 4\.3\.5/);
     expect(s.warnings.some((w) => /Pit lane: entry at 155\.3 s/.test(w))).toBe(true);
     expect(s.warnings.some((w) => /Session End/.test(w))).toBe(false);
+    // every numbered lap went through the pit lane: none is a timed lap (lap 3 has a drive-through,
+    // lap 2 starts at the pit exit, lap 1 ends in the pit lane, lap 4 has a stop)
+    // (the last entry has no exit: the recording ends in the pit lane)
+    expect(s.pitLane!.map((p) => [+p.entryS.toFixed(1), +p.exitS.toFixed(1)])).toEqual([[155.3, 170.3], [496.3, 611.3], [708.3, 722.3], [925.3, 1046.3], [1181.3, 1245.6]]);
+    expect(splitLaps(s, undefined, sessionDuration(s.channels)).laps.map((l) => l.kind)).toEqual(['out', 'in', 'out', 'in', 'in', 'in']);
   });
 
   const sonoma = sample('racecapture-log/sonoma.log');
@@ -428,6 +434,8 @@ describe('generated fixtures: write → read back', () => {
       });
       if (lap0StartS === 0) laps.forEach((l, k) => expect(l.startS).toBeCloseTo(k ? spec.crossings[k - 1]! : 0, 6));
       expect(s.warnings.some((w) => /Pit lane: entry at 32\.\d s, exit at 40\.\d s/.test(w))).toBe(true);
+      // the pit stop (32–40 s) falls inside lap 2: an in-lap, not a timed one
+      expect(splitLaps(s, undefined, sessionDuration(s.channels)).laps.map((l) => [l.number, l.kind])).toEqual([[0, 'out'], [1, 'lap'], [2, 'in'], [3, 'in']]);
       expect(s.warnings.some((w) => /Session End/.test(w))).toBe(false);
     });
   }

@@ -37,6 +37,7 @@ import {
   type ImportedSession,
   type Importer,
   type LoggerLaps,
+  type PitInterval,
 } from '../model.ts';
 import { splitLines } from '../text.ts';
 import {
@@ -354,9 +355,20 @@ function parseInner(lines: string[], ctx: ImportContext, at: { line: number }, t
   }
 
   // --- pit lane, session end ------------------------------------------------------------------
+  const pitLane: PitInterval[] = [];
   if (pit.length) {
-    const at2 = (row: number) => (times[Math.min(row, n - 1)] as number).toFixed(1);
-    warnings.push(`Pit lane: ${pit.map((p) => `${p.kind} at ${at2(p.row)} s`).join(', ')}.`);
+    const at = (row: number) => times[Math.min(row, n - 1)] as number;
+    warnings.push(`Pit lane: ${pit.map((p) => `${p.kind} at ${at(p.row).toFixed(1)} s`).join(', ')}.`);
+    // entry → exit; a recording that starts in the pit lane has an exit first, one that ends there an entry last
+    let entry: number | null = pit[0]!.kind === 'exit' ? 0 : null;
+    for (const p of pit) {
+      if (p.kind === 'entry') entry ??= at(p.row);
+      else if (entry !== null) {
+        pitLane.push({ entryS: entry, exitS: at(p.row) });
+        entry = null;
+      }
+    }
+    if (entry !== null) pitLane.push({ entryS: entry, exitS: at(n - 1) });
   }
   if (!sessionEnd) warnings.push('No "# Session End" line: the recording may have been cut short.');
 
@@ -365,7 +377,7 @@ function parseInner(lines: string[], ctx: ImportContext, at: { line: number }, t
   const gps = gpsChannels(pick(/^latitude$/i), pick(/^longitude$/i), { speed: pick(/^speed\b/i), heading: pick(/^heading\b/i), fix: pick(/^gps_update$/i) });
 
   ctx.progress(total, total);
-  return { format: FORMAT, metadata, channels, loggerLaps, gate, gps, warnings };
+  return { format: FORMAT, metadata, channels, loggerLaps, gate, gps, warnings, pitLane };
 }
 
 export const trackAddictCsvImporter: Importer = {
