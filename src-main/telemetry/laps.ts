@@ -63,7 +63,7 @@ export function lapsFromLogger(info: LoggerLaps, durationS: number): Lap[] {
   }
   for (const l of sorted) {
     // (a logger's lap 0 may have started before the recording did: it starts at 0 here)
-    laps.push({ number: l.number, startS: Math.max(0, l.startS), endS: l.startS + l.timeS, timeS: l.timeS, kind: l.number === 0 ? 'out' : 'lap' });
+    laps.push({ number: l.number, startS: Math.max(0, l.startS), endS: l.endS ?? l.startS + l.timeS, timeS: l.timeS, kind: l.number === 0 ? 'out' : 'lap' });
   }
   const last = laps[laps.length - 1]!;
   if (durationS - last.endS > END_TOLERANCE_S) {

@@ -40,7 +40,7 @@ export type LoggerLaps =
   /** Lap boundary times (s from session start), as beacons/markers: boundary k closes segment k. */
   | { kind: 'markers'; times: number[]; source: string }
   /** Explicit laps with the logger's own times (e.g. TrackAddict "# Lap N: hh:mm:ss.sss"). */
-  | { kind: 'laps'; laps: { number: number; startS: number; timeS: number }[]; source: string };
+  | { kind: 'laps'; laps: { number: number; startS: number; timeS: number; /** where the lap's samples end, when not startS + timeS (the crossing that closed it) */ endS?: number }[]; source: string };
 
 /** Start/finish gate the file carries (VBO [laptiming], TrackAddict "End Point"). */
 export interface GateHint {

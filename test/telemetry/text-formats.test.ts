@@ -220,11 +220,14 @@ describe('real samples (shared/telemetry-samples, SOURCES.md)', () => {
     const s = raceCaptureLogImporter.parse(sonoma!, ctx);
     expect(s.channels).toHaveLength(27);
     expect(s.loggerLaps?.kind).toBe('laps');
-    const laps = (s.loggerLaps as { laps: { number: number; startS: number; timeS: number }[] }).laps;
+    const laps = (s.loggerLaps as { laps: { number: number; startS: number; endS?: number; timeS: number }[] }).laps;
     const interval0 = 1166.042;
     const increments = [1357.142, 1483.544, 1611.41, 1737.761, 1865.627, 1996.22, 2122.975];
     expect(laps.map((l) => l.number)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    laps.forEach((l, k) => expect(Math.abs(l.startS + l.timeS + interval0 - increments[k]!)).toBeLessThan(1e-6));
+    // each lap ends at its LapCount increment and starts at the one before: the laps tile the session
+    laps.forEach((l, k) => expect(Math.abs(l.endS! + interval0 - increments[k]!)).toBeLessThan(1e-6));
+    laps.forEach((l, k) => k && expect(l.startS).toBeCloseTo(laps[k - 1]!.endS!, 6));
+    expect(Math.abs(laps[0]!.startS + laps[0]!.timeS + interval0 - increments[0]!)).toBeLessThan(1e-6);
     const want = [128.1, 126.3, 127.8, 126.4, 127.9, 130.6, 126.8];
     laps.forEach((l, k) => expect(Math.abs(l.timeS - want[k]!)).toBeLessThanOrEqual(0.01));
     const rpm = finite(ch(s, 'RPM').samples);
@@ -468,7 +471,7 @@ describe('generated fixtures: write → read back', () => {
       const inc = raceCaptureIncrements(spec);
       expect(s.loggerLaps).toEqual({
         kind: 'laps',
-        laps: inc.map((x, k) => ({ number: k + 1, startS: expect.closeTo(x.ms / 1000 - x.lapS, 5), timeS: expect.closeTo(x.lapS, 5) })),
+        laps: inc.map((x, k) => ({ number: k + 1, startS: expect.closeTo(k ? inc[k - 1]!.ms / 1000 : x.ms / 1000 - x.lapS, 5), endS: expect.closeTo(x.ms / 1000, 5), timeS: expect.closeTo(x.lapS, 5) })),
         source: expect.any(String),
       });
       expect(s.metadata.startedAt).toBe(new Date(spec.utcStartMs).toISOString());

@@ -15,7 +15,8 @@
 // - Laps: LapCount increments give the crossing times (the row's own Interval, not the grid). LapTime
 //   is in MINUTES whatever the header says; when every increment has a LapTime and each lap time agrees
 //   with the time between increments (≤ max(1 s, 2 %)), loggerLaps = { kind: 'laps' } with
-//   number = the new LapCount, startS = crossing − LapTime, timeS = LapTime × 60. Otherwise the
+//   number = the new LapCount, from the previous crossing (the first from crossing − LapTime) to
+//   its own crossing, timeS = LapTime × 60: windows that tile the session. Otherwise the
 //   increments are returned as { kind: 'markers' } with a warning.
 // - Utc (epoch ms) of the first row → startedAt (UTC).
 
@@ -246,9 +247,12 @@ function parseInner(lines: string[], ctx: ImportContext, at: { line: number }, t
       if (consistent) {
         loggerLaps = {
           kind: 'laps',
-          laps: inc.map((x) => ({
+          // each lap from the crossing before it to its own (the first from its own time back),
+          // so that every sample belongs to one lap; the time is the logger's
+          laps: inc.map((x, k) => ({
             number: x.count,
-            startS: Math.round((x.t - x.lapS) * 1e6) / 1e6,
+            startS: Math.round((k ? inc[k - 1]!.t : x.t - x.lapS) * 1e6) / 1e6,
+            endS: x.t,
             timeS: Math.round(x.lapS * 1e6) / 1e6,
           })),
           source: 'racecapture LapCount/LapTime',
