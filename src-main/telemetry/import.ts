@@ -191,8 +191,15 @@ export class TelemetryImporter {
       if (dup) return dup;
     }
     let session: ImportedSession;
+    // the files beside this one the parse used (a .ld's .ldx): a duplicate may get its laps from them
+    const besides: string[] = [];
+    const readBeside = (name: string) => {
+      const b = sibling(name);
+      if (b) besides.push(name);
+      return b;
+    };
     try {
-      session = importer.parse(bytes, { fileName, sibling, progress: (done, total) => options.onProgress?.(done, total) });
+      session = importer.parse(bytes, { fileName, sibling: readBeside, progress: (done, total) => options.onProgress?.(done, total) });
     } catch (e) {
       if (e instanceof ImportError) return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: ${e.message}`, offset: e.offset, line: e.line } };
       return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: ${importer.format}: could not be read (${(e as Error).message})` } };
@@ -237,7 +244,7 @@ export class TelemetryImporter {
     try {
       write.immediate();
     } catch (e) {
-      if (e instanceof DuplicateFile) return e.outcome;
+      if (e instanceof DuplicateFile) return besides.length && e.outcome.sessionId ? this.lapsFromBeside(e.outcome, e.outcome.sessionId, split, besides, kpiPlugins, accountId) : e.outcome;
       // The transaction rolled back: nothing of this file is stored, and the next file goes on.
       const busy = (e as { code?: string }).code === 'SQLITE_BUSY';
       const why = busy ? 'the database is locked by another Race writing to it; try again when it is done' : (e as Error).message;
@@ -252,6 +259,27 @@ export class TelemetryImporter {
       channels: session.channels.length,
       laps: split.laps.map((l) => ({ number: l.number, startS: l.startS, timeS: l.timeS, kind: l.kind })),
       warnings,
+    };
+  }
+
+  /**
+   * A file imported again with a file beside it that gives its laps (a .ld with the .ldx that
+   * was not there the first time): the stored session takes those laps — its KPIs are computed
+   * again — when they come from elsewhere than its own. Otherwise the duplicate is a no-op.
+   */
+  private lapsFromBeside(outcome: ImportOutcome, sessionId: string, split: ReturnType<typeof splitLaps>, besides: string[], kpiPlugins: InstalledPlugin[], accountId: string): ImportOutcome {
+    const stored = this.db.prepare('SELECT lap_source FROM sessions WHERE id = ?').get(sessionId) as { lap_source: string | null } | undefined;
+    if (!stored || stored.lap_source === split.source) return outcome;
+    this.db.transaction(() => {
+      this.writeLaps(sessionId, split.laps);
+      this.db.prepare('UPDATE sessions SET gate = ?, lap_source = ? WHERE id = ?').run(split.gate ? JSON.stringify(split.gate) : null, split.source, sessionId);
+      this.db.prepare('DELETE FROM kpi_results WHERE session_id = ?').run(sessionId);
+      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: kpiJobKey(sessionId, p), accountId, rerun: true });
+    }).immediate();
+    return {
+      ...outcome,
+      laps: split.laps.map((l) => ({ number: l.number, startS: l.startS, timeS: l.timeS, kind: l.kind })),
+      warnings: [`already imported; its laps are now from ${split.source} (${besides.join(', ')} beside it), and its KPIs are computed again`],
     };
   }
 

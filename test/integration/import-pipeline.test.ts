@@ -147,6 +147,31 @@ describe('import pipeline', () => {
     expect((db.prepare('PRAGMA foreign_key_check').all() as unknown[]).length).toBe(0);
   });
 
+  it('the same .ld again with the .ldx it lacked the first time: a duplicate that takes the beacon laps, its KPIs computed again', async () => {
+    const sub = join(dir, 'later');
+    mkdirSync(sub, { recursive: true });
+    const ld = writeMotecLd({ venue: 'Later', channels: [{ name: 'Ground Speed', unit: 'km/h', rateHz: 10, type: 'int16', values: Float64Array.from({ length: 1200 }, (_, i) => 100 + (i % 50)) }] });
+    writeFileSync(join(sub, 'later.ld'), ld);
+    const first = await telemetry.importFile(join(sub, 'later.ld'));
+    expect(first.laps!.filter((l) => l.kind === 'lap')).toHaveLength(0);
+    await kpiWorker.runUntilIdle();
+    writeFileSync(join(sub, 'later.ldx'), writeLdx([20, 50, 80]));
+    const before = counts();
+    const again = await telemetry.importFile(join(sub, 'later.ld'));
+    expect(again).toMatchObject({ status: 'duplicate', sessionId: first.sessionId });
+    expect(again.laps!.filter((l) => l.kind === 'lap').map((l) => l.timeS)).toEqual([30, 30]);
+    expect(again.warnings![0]).toMatch(/laps are now from motec-ldx beacons \(later\.ldx beside it\)/);
+    expect(counts()).toMatchObject({ sessions: before.sessions, attachments: before.attachments, channels: before.channels });
+    const stored = db.prepare("SELECT number, kind FROM laps WHERE session_id = ? AND kind = 'lap'").all(first.sessionId) as { number: number }[];
+    expect(stored).toHaveLength(2);
+    expect(await kpiWorker.runUntilIdle()).toBe(1); // lap-kpis ran again, on the new laps
+    expect(new Set((db.prepare('SELECT lap_number FROM kpi_results WHERE session_id = ?').all(first.sessionId) as { lap_number: number }[]).map((r) => r.lap_number))).toEqual(new Set([0, 1, 2, 3]));
+    // and a third time, nothing new: a plain duplicate
+    const third = await telemetry.importFile(join(sub, 'later.ld'));
+    expect(third.warnings).toBeUndefined();
+    expect(await kpiWorker.runUntilIdle()).toBe(0);
+  });
+
   it('a corrupt file fails with the file, format and byte offset, and changes nothing', async () => {
     const good = generatedSession();
     const truncated = good.slice(0, Math.floor(good.length * 0.6));
