@@ -110,13 +110,15 @@ export class KpiWorker {
        ON CONFLICT (session_id, lap_number, plugin_id, name) DO UPDATE SET value = excluded.value, unit = excluded.unit,
          better = excluded.better, plugin_hash = excluded.plugin_hash, job_id = excluded.job_id, computed_at = excluded.computed_at`,
     );
-    // not held any more (re-queued by a re-split meanwhile): the next run stores its results
-    this.queue.complete(job.id, job.attempts, () => {
+    // not held any more (re-queued by a re-split meanwhile): the next run stores its results,
+    // and this run's storage writes never happened
+    const held = this.queue.complete(job.id, job.attempts, () => {
       applyStagedStorage(this.db, run);
       for (const r of results) {
         for (const k of r.kpis) upsert.run(sessionId, r.lap, pluginId, plugin.hash, k.name, Number.isNaN(k.value) ? null : k.value, k.unit, k.better, job.id, now);
       }
     });
+    if (!held) discardStagedStorage(this.db, job.id, job.attempts);
   }
 }
 

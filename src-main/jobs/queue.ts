@@ -1,6 +1,8 @@
 // A durable job queue in SQLite. A job is claimed with a lease; a worker that dies leaves
-// the lease to run out, and the job is claimed again (crash recovery). Results are written
-// in the same transaction that marks the job done, so a job's results are stored once.
+// the lease to run out, and the job is claimed again (crash recovery) while it has attempts
+// left. A run is known by its worker and attempt number: results are written in the same
+// transaction that marks the job done, and only by the run that still holds the job, so a
+// job's results are stored once.
 import { hostname } from 'node:os';
 import type { Db } from '../store/database.ts';
 import { JOB_SESSION } from '../store/migrations.ts';
@@ -105,8 +107,8 @@ export class JobQueue {
       this.db
         // attempts go on counting (a run is known by its worker and attempt number, so a run
         // under way can never pass for the new one); the job gets its whole budget again
-        .prepare("UPDATE jobs SET status = 'queued', max_attempts = max_attempts + attempts, run_after = ?, progress = NULL, lease_until = NULL, claimed_by = NULL, last_error = NULL, finished_at = NULL WHERE id = ?")
-        .run(this.now(), id);
+        .prepare("UPDATE jobs SET status = 'queued', max_attempts = attempts + ?, run_after = ?, progress = NULL, lease_until = NULL, claimed_by = NULL, last_error = NULL, finished_at = NULL WHERE id = ?")
+        .run(options.maxAttempts ?? 5, this.now(), id);
     }
     return id;
   }
@@ -122,12 +124,12 @@ export class JobQueue {
     const kindList = kinds.map(() => '?').join(',');
     const deadList = dead.length ? dead.map(() => '?').join(',') : "''";
     const abandoned = `status = 'running' AND (lease_until < ? OR claimed_by IN (${deadList}))`;
-    // A job whose worker stopped during every one of its attempts has had them: it may be the
-    // cause (a plugin that takes its process down), and is not run again.
+    // A job abandoned on its last attempt has had them all: it may be the cause (a plugin
+    // that takes its process down), and is not run again.
     this.db
       .prepare(
         `UPDATE jobs SET status = 'failed', lease_until = NULL, claimed_by = NULL, finished_at = ?,
-           last_error = 'its worker stopped during each of its ' || attempts || ' attempts (the process ended or its lease ran out)' || coalesce('; before that: ' || last_error, '')
+           last_error = 'its worker stopped during its last attempt (' || attempts || ' of ' || max_attempts || '): the process ended or its lease ran out' || coalesce('; before that: ' || last_error, '')
          WHERE kind IN (${kindList}) AND ${abandoned} AND attempts >= max_attempts`,
       )
       .run(new Date(now).toISOString(), ...kinds, now, ...dead);

@@ -215,7 +215,9 @@ export class PluginStorage {
       const total = (usage.bytes ?? 0) - old + bytes + Buffer.byteLength(key);
       if (total > this.quota.maxTotalBytes) throw new Error(`storage quota: ${total} bytes would exceed ${this.quota.maxTotalBytes}`);
       this.write(key, value);
-    })();
+      // IMMEDIATE: the V8 runtime's child process writes through a connection of its own, and a
+      // read that turns into a write would meet another writer with no wait to resolve it
+    }).immediate();
   }
 
   list(prefix: string): string[] {
@@ -230,7 +232,7 @@ export class PluginStorage {
       if (this.run !== null) this.write(key, null);
       else this.db.prepare('DELETE FROM plugin_storage WHERE account_id = ? AND plugin_id = ? AND key = ?').run(this.accountId, this.pluginId, key);
       return existed;
-    })();
+    }).immediate();
   }
 
   private write(key: string, value: string | null): void {

@@ -110,8 +110,14 @@ function splitLapsBy(session: ImportedSession, gateInput: GateInput | undefined,
     return { laps: lapsFromCrossings([], durationS), source: 'none', gate: null, warnings };
   }
   const gate: Gate = { lat: g.lat, lon: g.lon, headingDeg: heading, widthM: g.widthM ?? DEFAULT_GATE_WIDTH_M };
-  return { laps: lapsFromCrossings(gateCrossings(track, gate), durationS), source: gateInput ? 'gps gate (given)' : `gps gate (${session.gate!.source})`, gate, warnings };
+  return { laps: lapsFromCrossings(gateCrossings(track, gate), durationS), source: gateInput ? USER_GATE : `gps gate (${session.gate!.source})`, gate, warnings };
 }
+
+/** What a session split with a gate its user gave records as its lap source. */
+const USER_GATE = 'gps gate (given)';
+
+/** An error SQLite gave (a lock, a full disk), as opposed to a fault in this code. */
+const isSqliteError = (e: unknown) => typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('SQLITE_');
 
 /** Thrown inside the import's transaction to roll it back: the file is already stored. */
 class DuplicateFile extends Error {
@@ -244,7 +250,8 @@ export class TelemetryImporter {
     try {
       write.immediate();
     } catch (e) {
-      if (e instanceof DuplicateFile) return besides.length && e.outcome.sessionId ? this.lapsFromBeside(e.outcome, e.outcome.sessionId, split, besides, kpiPlugins, accountId) : e.outcome;
+      if (e instanceof DuplicateFile) return besides.length && !options.gate && e.outcome.sessionId ? this.lapsFromBeside(e.outcome, e.outcome.sessionId, split, besides, kpiPlugins, accountId) : e.outcome;
+      if (!isSqliteError(e)) throw e;
       // The transaction rolled back: nothing of this file is stored, and the next file goes on.
       const busy = (e as { code?: string }).code === 'SQLITE_BUSY';
       const why = busy ? 'the database is locked by another Race writing to it; try again when it is done' : (e as Error).message;
@@ -264,18 +271,23 @@ export class TelemetryImporter {
 
   /**
    * A file imported again with a file beside it that gives its laps (a .ld with the .ldx that
-   * was not there the first time): the stored session takes those laps — its KPIs are computed
-   * again — when they come from elsewhere than its own. Otherwise the duplicate is a no-op.
+   * was not there the first time), and no gate given: the stored session takes those laps — its
+   * KPIs are computed again — unless it has them already or a user split it with a gate. Any
+   * other duplicate is a no-op.
    */
   private lapsFromBeside(outcome: ImportOutcome, sessionId: string, split: ReturnType<typeof splitLaps>, besides: string[], kpiPlugins: InstalledPlugin[], accountId: string): ImportOutcome {
-    const stored = this.db.prepare('SELECT lap_source FROM sessions WHERE id = ?').get(sessionId) as { lap_source: string | null } | undefined;
-    if (!stored || stored.lap_source === split.source) return outcome;
-    this.db.transaction(() => {
-      this.writeLaps(sessionId, split.laps);
-      this.db.prepare('UPDATE sessions SET gate = ?, lap_source = ? WHERE id = ?').run(split.gate ? JSON.stringify(split.gate) : null, split.source, sessionId);
-      this.db.prepare('DELETE FROM kpi_results WHERE session_id = ?').run(sessionId);
-      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: kpiJobKey(sessionId, p), accountId, rerun: true });
-    }).immediate();
+    try {
+      const replaced = this.db.transaction(() => {
+        const stored = this.db.prepare('SELECT lap_source FROM sessions WHERE id = ?').get(sessionId) as { lap_source: string | null } | undefined;
+        if (!stored || stored.lap_source === split.source || stored.lap_source === USER_GATE) return false;
+        this.replaceLaps(sessionId, split, kpiPlugins, accountId);
+        return true;
+      }).immediate();
+      if (!replaced) return outcome;
+    } catch (e) {
+      if (!isSqliteError(e)) throw e;
+      return { ...outcome, warnings: [`already imported; its laps could not be taken from ${besides.join(', ')} beside it (${(e as Error).message})`] };
+    }
     return {
       ...outcome,
       laps: split.laps.map((l) => ({ number: l.number, startS: l.startS, timeS: l.timeS, kind: l.kind })),
@@ -372,14 +384,19 @@ export class TelemetryImporter {
     const split = splitLaps(session, gate, row.duration_s);
     if (!split.gate) throw new RaceError('BAD_ARGS', split.warnings.join('; ') || 'the gate found no laps');
     const kpiPlugins = this.plugins.plugins.list(row.account_id).filter((p) => p.enabled && p.manifest.interfaces.includes('kpiProcessor'));
-    this.db.transaction(() => {
-      this.writeLaps(sessionId, split.laps);
-      this.db.prepare('UPDATE sessions SET gate = ?, lap_source = ? WHERE id = ?').run(JSON.stringify(split.gate), split.source, sessionId);
-      this.db.prepare('DELETE FROM kpi_results WHERE session_id = ?').run(sessionId);
-      // each plugin's job for the session runs again (queued anew if it was done, failed or
-      // under way: a run on the old laps stores nothing), whichever gate came before
-      for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: kpiJobKey(sessionId, p), accountId: row.account_id, rerun: true });
-    }).immediate();
+    this.db.transaction(() => this.replaceLaps(sessionId, split, kpiPlugins, row.account_id)).immediate();
     return split.laps;
+  }
+
+  /**
+   * A stored session's laps replaced (inside the caller's transaction): its KPI results go, and
+   * each plugin's job for the session runs again — queued anew if it was done, failed or under
+   * way (a run on the old laps stores nothing).
+   */
+  private replaceLaps(sessionId: string, split: ReturnType<typeof splitLaps>, kpiPlugins: InstalledPlugin[], accountId: string): void {
+    this.writeLaps(sessionId, split.laps);
+    this.db.prepare('UPDATE sessions SET gate = ?, lap_source = ? WHERE id = ?').run(split.gate ? JSON.stringify(split.gate) : null, split.source, sessionId);
+    this.db.prepare('DELETE FROM kpi_results WHERE session_id = ?').run(sessionId);
+    for (const p of kpiPlugins) this.jobs.enqueue(KPI_JOB, { sessionId, pluginId: p.id, pluginHash: p.hash } satisfies KpiJobPayload, { dedupeKey: kpiJobKey(sessionId, p), accountId, rerun: true });
   }
 }

@@ -62,10 +62,15 @@ export function lapsFromLogger(info: LoggerLaps, durationS: number): Lap[] {
     laps.push({ number: 0, startS: 0, endS: first.startS, timeS: first.startS, kind: 'out' });
   }
   for (const l of sorted) {
-    // (a logger's lap 0 may have started before the recording did: it starts at 0 here)
-    laps.push({ number: l.number, startS: Math.max(0, l.startS), endS: l.endS ?? l.startS + l.timeS, timeS: l.timeS, kind: l.number === 0 ? 'out' : 'lap' });
+    const endS = l.endS ?? l.startS + l.timeS;
+    if (endS <= 0) continue; // ended before the recording began
+    // A lap that began before the recording did starts at 0 here: lap 0 is the out-lap anyway,
+    // another lap is only partly recorded, not a timed lap.
+    const kind = l.number === 0 ? 'out' : l.startS < -0.001 ? 'partial' : 'lap';
+    laps.push({ number: l.number, startS: Math.max(0, l.startS), endS, timeS: l.timeS, kind });
   }
-  const last = laps[laps.length - 1]!;
+  const last = laps[laps.length - 1];
+  if (!last) return lapsFromCrossings([], durationS);
   if (durationS - last.endS > END_TOLERANCE_S) {
     laps.push({ number: last.number + 1, startS: last.endS, endS: durationS, timeS: durationS - last.endS, kind: 'in' });
   }
@@ -79,7 +84,7 @@ export function lapsFromLogger(info: LoggerLaps, durationS: number): Lap[] {
  * apart.) Other kinds are left as they are.
  */
 export function flagPitLaps(laps: Lap[], pit: readonly PitInterval[]): Lap[] {
-  const inPit = (t: number) => pit.some((p) => t > p.entryS && t < p.exitS);
+  const inPit = (t: number) => pit.some((p) => t >= p.entryS && t < p.exitS);
   return laps.map((l) => {
     if (l.kind !== 'lap' || !pit.some((p) => p.entryS < l.endS && p.exitS > l.startS)) return l;
     return { ...l, kind: inPit(l.endS) || !inPit(l.startS) ? 'in' : 'out' };

@@ -21,18 +21,21 @@ export function splitLines(text: string): string[] {
 
 /**
  * The line a file was cut inside of, when that shows: the text does not end with a line break
- * and its last line has fewer fields than the line before it (the logger, or a copy, stopped
- * mid-row). A file cut just after a line break looks complete — and every row it has is whole.
+ * and its last line has fewer fields than the line before it, by every separator that line
+ * uses (a decimal-comma file separates by ";" and has commas too), and is no comment ("#
+ * Session End"). A file cut just after a line break looks complete — and every row it has is
+ * whole.
  */
 export function cutLastLine(text: string, lines: readonly string[]): { line: number; fields: number; expected: number } | null {
   if (lines.length < 2 || /[\r\n]$/.test(text)) return null;
   const last = lines[lines.length - 1]!;
   const before = lines[lines.length - 2]!;
-  const sep = [',', '\t', ';'].find((c) => before.includes(c));
-  const fields = (l: string) => (sep ? l.split(sep).length : l.trim().split(/\s+/).length);
-  const expected = fields(before);
-  const got = fields(last);
-  return got < expected ? { line: lines.length, fields: got, expected } : null;
+  if (last.trimStart().startsWith('#')) return null;
+  const counts = [',', '\t', ';'].filter((c) => before.includes(c)).map((sep) => [last.split(sep).length, before.split(sep).length] as const);
+  if (counts.length === 0) counts.push([last.trim().split(/\s+/).length, before.trim().split(/\s+/).length]);
+  if (!counts.every(([got, expected]) => got < expected)) return null;
+  const [fields, expected] = counts[0]!;
+  return { line: lines.length, fields, expected };
 }
 
 /**

@@ -3,7 +3,7 @@
 // database. Each imports as one complete session, is a duplicate, or fails cleanly — naming
 // the file, the format and where in it — and a failure or a duplicate leaves the database
 // exactly as it was. None takes more than 5 s (no hang) and the process survives (no crash).
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAppCore } from '../../src-main/app/core.ts';
@@ -21,7 +21,6 @@ afterAll(() => core.close());
 
 const SAMPLES = join(import.meta.dirname, '../../../shared/telemetry-samples');
 const VARIANTS = 1000;
-const rand = mulberry32(99);
 
 const seq = (n: number, f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
 const generated: Record<string, Uint8Array> = {
@@ -38,12 +37,15 @@ const real: Record<string, Uint8Array> = {};
 if (existsSync(SAMPLES)) {
   for (const sub of readdirSync(SAMPLES)) {
     const folder = join(SAMPLES, sub);
-    if (sub.endsWith('.md') || !existsSync(folder)) continue;
+    if (!statSync(folder).isDirectory()) continue;
     for (const f of readdirSync(folder)) real[`${sub}-${f}`] = new Uint8Array(readFileSync(join(folder, f)));
   }
 } else console.warn(`the real samples are not at ${SAMPLES}: fuzzing generated files only`);
 
-function mutate(bytes: Uint8Array): Uint8Array {
+/** A test's own variants, the same whichever tests run and whatever samples are present. */
+const seedOf = (name: string) => [...name].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, 99);
+
+function mutate(bytes: Uint8Array, rand: () => number): Uint8Array {
   const r = rand();
   if (r < 0.45) return bytes.slice(0, Math.floor(rand() * bytes.length)); // truncated
   const out = bytes.slice();
@@ -62,8 +64,9 @@ const count = () => counts.get() as Record<(typeof TABLES)[number], number>;
 async function fuzz(name: string, bytes: Uint8Array, variants: number): Promise<Record<string, number>> {
   const seen: Record<string, number> = { imported: 0, duplicate: 0, failed: 0 };
   const file = join(dir, `variant-${name}`);
+  const rand = mulberry32(seedOf(name));
   for (let i = 0; i < variants; i++) {
-    const variant = mutate(bytes);
+    const variant = mutate(bytes, rand);
     writeFileSync(file, variant);
     const before = count();
     const t0 = performance.now();

@@ -137,6 +137,9 @@ describe('logger laps', () => {
   it("a logger's lap 0 that began before the recording starts at 0", () => {
     const laps = lapsFromLogger({ kind: 'laps', laps: [{ number: 0, startS: -0.491, timeS: 155.138 }, { number: 1, startS: 154.647, timeS: 60 }], source: 'trailer' }, 300);
     expect(laps[0]).toMatchObject({ number: 0, startS: 0, timeS: 155.138, kind: 'out' });
+    // another lap that began before the recording is only partly there: not a timed lap
+    const late = lapsFromLogger({ kind: 'laps', laps: [{ number: 3, startS: -40, endS: -1, timeS: 39 }, { number: 4, startS: -1, endS: 60, timeS: 61 }, { number: 5, startS: 60, endS: 121, timeS: 61 }], source: 'x' }, 121);
+    expect(late.map((l) => [l.number, l.kind, l.startS])).toEqual([[4, 'partial', 0], [5, 'lap', 60]]);
   });
 
   it('explicit completed laps (RaceCapture): the run-up is the out-lap and the last listed lap stays a lap', () => {

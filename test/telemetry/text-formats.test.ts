@@ -27,10 +27,7 @@ import {
   writeRaceCaptureLog,
   writeRaceChronoCsv,
   writeTrackAddictCsv,
-  type AimSpec,
-  type RaceCaptureSpec,
   type RaceChronoSpec,
-  type TrackAddictSpec,
 } from '../support/write-text-formats.ts';
 
 import { aimRs2, aimRs3, aimSemicolon, lin, raceCapture, raceChrono, trackAddict } from '../support/text-fixtures.ts';
@@ -208,8 +205,8 @@ describe('real samples (shared/telemetry-samples, SOURCES.md)', () => {
     expect(s.metadata.device).toMatch(/^TrackAddict 4\.3\.5/);
     expect(s.warnings.some((w) => /Pit lane: entry at 155\.3 s/.test(w))).toBe(true);
     expect(s.warnings.some((w) => /Session End/.test(w))).toBe(false);
-    // every numbered lap went through the pit lane: none is a timed lap (lap 3 has a drive-through,
-    // lap 2 starts at the pit exit, lap 1 ends in the pit lane, lap 4 has a stop)
+    // lap 0 is the out-lap; laps 1–4 all went through the pit lane, so none is a timed lap: lap 1
+    // ends in it, lap 2 starts in it, laps 3 and 4 each pass through it; the rest is the in-lap
     // (the last entry has no exit: the recording ends in the pit lane)
     expect(s.pitLane!.map((p) => [+p.entryS.toFixed(1), +p.exitS.toFixed(1)])).toEqual([[155.3, 170.3], [496.3, 611.3], [708.3, 722.3], [925.3, 1046.3], [1181.3, 1245.6]]);
     expect(splitLaps(s, undefined, sessionDuration(s.channels)).laps.map((l) => l.kind)).toEqual(['out', 'in', 'out', 'in', 'in', 'in']);

@@ -15,7 +15,7 @@ beforeEach(() => {
 });
 
 describe('JobQueue', () => {
-  it('retries a failed attempt after 0.5 s, 1 s, 2 s …, then fails it for good with its last error', () => {
+  it('retries a failed attempt after 0.5 s, then 1 s (doubling), then fails it for good with its last error', () => {
     const id = queue.enqueue('t', { n: 1 }, { maxAttempts: 3 });
     let job = queue.claim(['t'])!;
     expect(job).toMatchObject({ id, attempts: 1, status: 'running' });
@@ -48,13 +48,15 @@ describe('JobQueue', () => {
     expect(queue.claim(['t'])).toBeNull();
     const job = queue.get(id)!;
     expect(job.status).toBe('failed');
-    expect(job.lastError).toMatch(/its worker stopped during each of its 2 attempts/);
+    expect(job.lastError).toMatch(/its worker stopped during its last attempt \(2 of 2\)/);
     expect(job.finishedAt).not.toBeNull();
   });
 
-  it('progress renews the lease of the run that holds the job', () => {
+  it('progress renews the lease of the run that holds the job, and of no other', () => {
     const id = queue.enqueue('t', {});
     const job = queue.claim(['t'])!;
+    queue.progress(id, job.attempts + 1, 0.9); // not this job's run
+    expect(queue.get(id)!.progress).toBeNull();
     now += LEASE_MS - 10;
     queue.progress(id, job.attempts, 0.5);
     now += 20;
@@ -70,7 +72,11 @@ describe('JobQueue', () => {
     expect(queue.get(id)!.status).toBe('done');
     expect(queue.enqueue('t', {}, { dedupeKey: 'k', rerun: true })).toBe(id);
     expect(queue.get(id)).toMatchObject({ status: 'queued', attempts: 1, maxAttempts: 6, finishedAt: null, progress: null });
-    expect(queue.claim(['t'])).toMatchObject({ id, attempts: 2 }); // its whole budget of 5 again
+    const second = queue.claim(['t'])!;
+    expect(second).toMatchObject({ id, attempts: 2 }); // its whole budget of 5 again
+    queue.complete(id, second.attempts, () => {});
+    queue.enqueue('t', {}, { dedupeKey: 'k', rerun: true });
+    expect(queue.get(id)).toMatchObject({ attempts: 2, maxAttempts: 7 }); // 5 again, not more
   });
 
   it('a run whose job was queued again meanwhile stores nothing, and its failure changes nothing', () => {
