@@ -51,7 +51,8 @@ export function createServices(options: ServicesOptions): Services {
   const plugins = new PluginService({ db });
   const channels = new ChannelStore(db);
   const settings = new SettingsStore(db);
-  const kpiWorker = new KpiWorker(db, plugins, options.jobRuntime ?? 'quickjs');
+  const jobs = new JobQueue(db);
+  const kpiWorker = new KpiWorker(db, plugins, options.jobRuntime ?? 'quickjs', jobs);
   const jobRunner = new JobRunner(kpiWorker);
   return {
     dbPath: options.dbPath,
@@ -63,8 +64,8 @@ export function createServices(options: ServicesOptions): Services {
     events: new EventBus(),
     plugins,
     channels,
-    jobs: new JobQueue(db),
-    telemetry: new TelemetryImporter(db, plugins),
+    jobs,
+    telemetry: new TelemetryImporter(db, plugins, jobs),
     kpiWorker,
     jobRunner,
     math: new MathChannels(db, plugins, channels),

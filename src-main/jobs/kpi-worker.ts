@@ -29,10 +29,10 @@ export class KpiWorker {
   private readonly channels: ChannelStore;
   private readonly runtime: RuntimeKind;
 
-  constructor(db: Db, plugins: PluginService, runtime: RuntimeKind = 'quickjs') {
+  constructor(db: Db, plugins: PluginService, runtime: RuntimeKind = 'quickjs', queue = new JobQueue(db)) {
     this.db = db;
     this.plugins = plugins;
-    this.queue = new JobQueue(db);
+    this.queue = queue;
     this.channels = new ChannelStore(db);
     this.runtime = runtime;
   }

@@ -6,6 +6,8 @@
 import { hostname } from 'node:os';
 import type { Db } from '../store/database.ts';
 import { JOB_SESSION } from '../store/migrations.ts';
+import { discardStagedStorage } from '../store/plugins.ts';
+import type Database from 'better-sqlite3';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -73,12 +75,19 @@ function deadLocalWorkers(owners: string[]): string[] {
 export class JobQueue {
   private readonly db: Db;
   private readonly now: () => number;
-  // Run once per KPI plugin by every import, and by every poll of a job or a session's jobs:
-  // prepared once.
+  // Run once per KPI plugin by every import, by every poll of a job or a session's jobs, by
+  // every lap of a KPI job (progress), once a second by an idle runner (claim): prepared once.
   private readonly insertStmt;
   private readonly byKeyStmt;
+  private readonly rerunStmt;
   private readonly ofAccountStmt;
   private readonly forSessionStmt;
+  private readonly ownersStmt;
+  private readonly completeStmt;
+  private readonly failStmt;
+  private readonly progressStmt;
+  /** claim's statements, by how many kinds and dead workers they name. */
+  private readonly claimStmts = new Map<string, { failAbandoned: Database.Statement<unknown[], { id: number }>; take: Database.Statement<unknown[], JobRow> }>();
 
   constructor(db: Db, now: () => number = Date.now) {
     this.db = db;
@@ -88,8 +97,21 @@ export class JobQueue {
        VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
     );
     this.byKeyStmt = db.prepare<[string | null], { id: number }>('SELECT id FROM jobs WHERE dedupe_key = ?');
+    // attempts go on counting (a run is known by its worker and attempt number, so a run under
+    // way can never pass for the new one); the job gets its whole budget again
+    this.rerunStmt = db.prepare<[number, number, number]>(
+      "UPDATE jobs SET status = 'queued', max_attempts = attempts + ?, run_after = ?, progress = NULL, lease_until = NULL, claimed_by = NULL, last_error = NULL, finished_at = NULL WHERE id = ?",
+    );
     this.ofAccountStmt = db.prepare<[number, string], JobRow>('SELECT * FROM jobs WHERE id = ? AND account_id = ?');
-    this.forSessionStmt = db.prepare<[string, string], JobRow>(`SELECT * FROM jobs WHERE account_id = ? AND ${JOB_SESSION} = ? ORDER BY id`);
+    this.forSessionStmt = db.prepare<[string, string, number], JobRow>(`SELECT * FROM jobs WHERE account_id = ? AND ${JOB_SESSION} = ? AND (? OR status != 'done') ORDER BY id`);
+    this.ownersStmt = db.prepare<[], string>("SELECT DISTINCT claimed_by FROM jobs WHERE status = 'running' AND claimed_by IS NOT NULL").pluck();
+    // a run changes its job only while it holds it: running, claimed by this worker, its attempt
+    const held = "id = ? AND status = 'running' AND claimed_by = ? AND attempts = ?";
+    this.completeStmt = db.prepare<[string, number, string, number]>(`UPDATE jobs SET status = 'done', progress = 1, lease_until = NULL, claimed_by = NULL, finished_at = ?, last_error = NULL WHERE ${held}`);
+    this.failStmt = db.prepare<[string, number, string, string | null, number, string, number]>(
+      `UPDATE jobs SET status = ?, run_after = ?, lease_until = NULL, claimed_by = NULL, last_error = ?, finished_at = ? WHERE ${held}`,
+    );
+    this.progressStmt = db.prepare<[number, number, number, string, number]>(`UPDATE jobs SET progress = ?, lease_until = ? WHERE ${held}`);
   }
 
   /**
@@ -103,13 +125,7 @@ export class JobQueue {
     const r = this.insertStmt.run(kind, JSON.stringify(payload), options.maxAttempts ?? 5, this.now(), new Date(this.now()).toISOString(), dedupeKey, options.accountId ?? 'local');
     if (r.changes > 0) return Number(r.lastInsertRowid);
     const id = this.byKeyStmt.get(dedupeKey)!.id;
-    if (options.rerun) {
-      this.db
-        // attempts go on counting (a run is known by its worker and attempt number, so a run
-        // under way can never pass for the new one); the job gets its whole budget again
-        .prepare("UPDATE jobs SET status = 'queued', max_attempts = attempts + ?, run_after = ?, progress = NULL, lease_until = NULL, claimed_by = NULL, last_error = NULL, finished_at = NULL WHERE id = ?")
-        .run(options.maxAttempts ?? 5, this.now(), id);
-    }
+    if (options.rerun) this.rerunStmt.run(options.maxAttempts ?? 5, this.now(), id);
     return id;
   }
 
@@ -119,30 +135,39 @@ export class JobQueue {
    */
   claim<P>(kinds: string[]): Job<P> | null {
     const now = this.now();
-    const owners = (this.db.prepare("SELECT DISTINCT claimed_by FROM jobs WHERE status = 'running' AND claimed_by IS NOT NULL").all() as { claimed_by: string }[]).map((r) => r.claimed_by);
-    const dead = deadLocalWorkers(owners);
-    const kindList = kinds.map(() => '?').join(',');
-    const deadList = dead.length ? dead.map(() => '?').join(',') : "''";
-    const abandoned = `status = 'running' AND (lease_until < ? OR claimed_by IN (${deadList}))`;
+    const dead = deadLocalWorkers(this.ownersStmt.all());
+    const { failAbandoned, take } = this.claimStatements(kinds.length, dead.length);
     // A job abandoned on its last attempt has had them all: it may be the cause (a plugin
-    // that takes its process down), and is not run again.
-    this.db
-      .prepare(
+    // that takes its process down), and is not run again; what its runs staged goes.
+    for (const { id } of failAbandoned.all(new Date(now).toISOString(), ...kinds, now, ...dead)) discardStagedStorage(this.db, id);
+    const row = take.get(now + LEASE_MS, WORKER_ID, ...kinds, now, now, ...dead);
+    return row ? fromRow<P>(row) : null;
+  }
+
+  private claimStatements(kinds: number, dead: number) {
+    const key = `${kinds}:${dead}`;
+    let st = this.claimStmts.get(key);
+    if (st) return st;
+    const kindList = Array(kinds).fill('?').join(',');
+    const deadList = dead ? Array(dead).fill('?').join(',') : "''";
+    const abandoned = `status = 'running' AND (lease_until < ? OR claimed_by IN (${deadList}))`;
+    st = {
+      failAbandoned: this.db.prepare<unknown[], { id: number }>(
         `UPDATE jobs SET status = 'failed', lease_until = NULL, claimed_by = NULL, finished_at = ?,
            last_error = 'its worker stopped during its last attempt (' || attempts || ' of ' || max_attempts || '): the process ended or its lease ran out' || coalesce('; before that: ' || last_error, '')
-         WHERE kind IN (${kindList}) AND ${abandoned} AND attempts >= max_attempts`,
-      )
-      .run(new Date(now).toISOString(), ...kinds, now, ...dead);
-    const row = this.db
-      .prepare(
+         WHERE kind IN (${kindList}) AND ${abandoned} AND attempts >= max_attempts
+         RETURNING id`,
+      ),
+      take: this.db.prepare<unknown[], JobRow>(
         `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?, claimed_by = ?
          WHERE id = (SELECT id FROM jobs WHERE kind IN (${kindList})
                        AND ((status = 'queued' AND run_after <= ?) OR (${abandoned} AND attempts < max_attempts))
                      ORDER BY id LIMIT 1)
          RETURNING *`,
-      )
-      .get(now + LEASE_MS, WORKER_ID, ...kinds, now, now, ...dead) as JobRow | undefined;
-    return row ? fromRow<P>(row) : null;
+      ),
+    };
+    this.claimStmts.set(key, st);
+    return st;
   }
 
   /**
@@ -152,11 +177,9 @@ export class JobQueue {
    */
   complete(id: number, attempt: number, store: () => void): boolean {
     return this.db.transaction(() => {
-      const held = this.db
-        .prepare("UPDATE jobs SET status = 'done', progress = 1, lease_until = NULL, claimed_by = NULL, finished_at = ?, last_error = NULL WHERE id = ? AND status = 'running' AND claimed_by = ? AND attempts = ?")
-        .run(new Date(this.now()).toISOString(), id, WORKER_ID, attempt).changes;
+      const held = this.completeStmt.run(new Date(this.now()).toISOString(), id, WORKER_ID, attempt).changes > 0;
       if (held) store();
-      return held > 0;
+      return held;
     }).immediate();
   }
 
@@ -169,14 +192,12 @@ export class JobQueue {
     if (!job) return;
     const final = !retryable || job.attempts >= job.max_attempts;
     const backoff = Math.min(60_000, 500 * 2 ** (job.attempts - 1));
-    this.db
-      .prepare("UPDATE jobs SET status = ?, run_after = ?, lease_until = NULL, claimed_by = NULL, last_error = ?, finished_at = ? WHERE id = ? AND status = 'running' AND claimed_by = ? AND attempts = ?")
-      .run(final ? 'failed' : 'queued', this.now() + backoff, error.slice(0, 2000), final ? new Date(this.now()).toISOString() : null, id, WORKER_ID, attempt);
+    this.failStmt.run(final ? 'failed' : 'queued', this.now() + backoff, error.slice(0, 2000), final ? new Date(this.now()).toISOString() : null, id, WORKER_ID, attempt);
   }
 
   /** A run's progress; it also renews the run's lease (only while the run holds the job). */
   progress(id: number, attempt: number, fraction: number): void {
-    this.db.prepare("UPDATE jobs SET progress = ?, lease_until = ? WHERE id = ? AND status = 'running' AND claimed_by = ? AND attempts = ?").run(fraction, this.now() + LEASE_MS, id, WORKER_ID, attempt);
+    this.progressStmt.run(fraction, this.now() + LEASE_MS, id, WORKER_ID, attempt);
   }
 
   get<P>(id: number): Job<P> | null {
@@ -190,9 +211,9 @@ export class JobQueue {
     return row ? fromRow<P>(row) : null;
   }
 
-  /** An account's jobs on one session (payload.sessionId), oldest first. */
-  forSession<P>(sessionId: string, accountId: string): Job<P>[] {
-    return this.forSessionStmt.all(accountId, sessionId).map((r) => fromRow<P>(r));
+  /** An account's jobs on one session (payload.sessionId), oldest first; the done ones too unless `unfinished`. */
+  forSession<P>(sessionId: string, accountId: string, options: { unfinished?: boolean } = {}): Job<P>[] {
+    return this.forSessionStmt.all(accountId, sessionId, options.unfinished ? 0 : 1).map((r) => fromRow<P>(r));
   }
 
 }

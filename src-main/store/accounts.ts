@@ -2,7 +2,8 @@
 // is stored, so a copy of the database does not hand out working tokens. Tokens are 256
 // random bits, so a plain hash (not a slow password hash) is the right tool: there is
 // nothing to brute-force.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../platform/sha256.ts';
 import { RaceError } from '../../src-shared/errors.ts';
 import type { Db } from './database.ts';
 
@@ -33,9 +34,7 @@ const TOKEN_PREFIX = 'race_';
 /** last_used_at is a hint for humans: written at most this often per token, not per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+const hashToken = (token: string): string => sha256Hex(token);
 
 export class AccountStore {
   private readonly db: Db;

@@ -176,8 +176,8 @@ interface StoredForm {
   range: { min: number; max: number } | null;
 }
 
-/** Float64 values: NaNs counted as missing, the range over the rest. */
-function f64Form(s: Float64Array): StoredForm {
+/** The smallest and largest of float64 values and how many are NaN (left out; min > max when all are). */
+export function f64Extremes(s: Float64Array): { min: number; max: number; missing: number } {
   let min = Infinity;
   let max = -Infinity;
   let missing = 0;
@@ -189,6 +189,12 @@ function f64Form(s: Float64Array): StoredForm {
       if (v > max) max = v;
     }
   }
+  return { min, max, missing };
+}
+
+/** Float64 values: NaNs counted as missing, the range over the rest. */
+function f64Form(s: Float64Array): StoredForm {
+  const { min, max, missing } = f64Extremes(s);
   const range = missing < s.length ? { min, max } : null;
   return { encoding: 'f64', scaling: null, bytes: Buffer.from(s.buffer, s.byteOffset, s.byteLength), bytesPerSample: 8, count: s.length, missing, range };
 }

@@ -302,7 +302,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- What a plugin writes to its storage while a job runs it, held for that run of the job
       -- (its attempt): the calls read their own writes here first, and the transaction that
       -- completes the job moves them to plugin_storage with its results. A run cut short (a
-      -- crash) leaves its rows, which the next run discards: a job's writes take effect once.
+      -- crash) leaves its rows, which the next run discards, or the job's failure: a job's
+      -- writes take effect once.
       -- value NULL: the key was deleted.
       CREATE TABLE plugin_storage_staged (
         job_id     INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,

@@ -2,6 +2,7 @@
 import { CAPABILITY_NAMES, PluginManifest, type CapabilityName } from '../../src-shared/plugins/manifest.ts';
 import { RaceError } from '../../src-shared/errors.ts';
 import type { Db } from './database.ts';
+import type Database from 'better-sqlite3';
 
 /** The desktop app's own account (offline, this machine); the default wherever none is named. */
 export const LOCAL_ACCOUNT = 'local';
@@ -177,27 +178,18 @@ export class PluginStorage {
     if (key.length === 0 || key.length > this.quota.maxKeyLength) throw new Error(`storage keys are 1–${this.quota.maxKeyLength} characters`);
   }
 
-  /**
-   * The namespace as this call sees it, as SQL over (key, value) with its parameters: the
-   * stored rows, and over them this run's writes (a NULL value: deleted).
-   */
-  private view(): { sql: string; params: (string | number)[] } {
-    const own = [this.accountId, this.pluginId];
-    if (this.run === null) return { sql: 'SELECT key, value FROM plugin_storage WHERE account_id = ? AND plugin_id = ?', params: own };
-    const staged = [this.run.jobId, this.run.attempt, ...own];
-    return {
-      sql: `SELECT key, value FROM plugin_storage WHERE account_id = ? AND plugin_id = ?
-              AND key NOT IN (SELECT key FROM plugin_storage_staged WHERE job_id = ? AND attempt = ? AND account_id = ? AND plugin_id = ?)
-            UNION ALL
-            SELECT key, value FROM plugin_storage_staged WHERE job_id = ? AND attempt = ? AND account_id = ? AND plugin_id = ? AND value IS NOT NULL`,
-      params: [...own, ...staged, ...staged],
-    };
+  private statements(): ViewStatements {
+    const both = storageStatements(this.db);
+    return this.run === null ? both.stored : both.staged;
+  }
+
+  private params(extra: Record<string, string> = {}): Record<string, string | number> {
+    return { account: this.accountId, plugin: this.pluginId, job: this.run?.jobId ?? 0, attempt: this.run?.attempt ?? 0, ...extra };
   }
 
   get(key: string): string | null {
     this.checkKey(key);
-    const { sql, params } = this.view();
-    const row = this.db.prepare(`SELECT value FROM (${sql}) WHERE key = ?`).get(...params, key) as { value: string } | undefined;
+    const row = this.statements().get.get(this.params({ key }));
     return row ? row.value : null;
   }
 
@@ -205,47 +197,82 @@ export class PluginStorage {
     this.checkKey(key);
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > this.quota.maxValueBytes) throw new Error(`storage value of ${bytes} bytes exceeds the ${this.quota.maxValueBytes}-byte limit`);
+    const st = this.statements();
     this.db.transaction(() => {
-      const { sql, params } = this.view();
-      const usage = this.db
-        .prepare(`SELECT COUNT(*) AS keys, SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))) AS bytes, SUM(key = ?) AS existing FROM (${sql})`)
-        .get(key, ...params) as { keys: number; bytes: number | null; existing: number };
-      const old = usage.existing ? Buffer.byteLength(this.get(key)!, 'utf8') + Buffer.byteLength(key) : 0;
-      if (!usage.existing && usage.keys >= this.quota.maxKeys) throw new Error(`storage quota: at most ${this.quota.maxKeys} keys`);
-      const total = (usage.bytes ?? 0) - old + bytes + Buffer.byteLength(key);
+      const usage = st.usage.get(this.params({ key }))!;
+      if (usage.old === null && usage.keys >= this.quota.maxKeys) throw new Error(`storage quota: at most ${this.quota.maxKeys} keys`);
+      const total = (usage.bytes ?? 0) - (usage.old ?? 0) + bytes + Buffer.byteLength(key);
       if (total > this.quota.maxTotalBytes) throw new Error(`storage quota: ${total} bytes would exceed ${this.quota.maxTotalBytes}`);
-      this.write(key, value);
+      st.write.run(this.params({ key, value }));
       // IMMEDIATE: the V8 runtime's child process writes through a connection of its own, and a
       // read that turns into a write would meet another writer with no wait to resolve it
     }).immediate();
   }
 
   list(prefix: string): string[] {
-    const { sql, params } = this.view();
-    return (this.db.prepare(`SELECT key FROM (${sql}) WHERE substr(key, 1, length(?)) = ? ORDER BY key`).all(...params, prefix, prefix) as { key: string }[]).map((r) => r.key);
+    return this.statements().list.all(this.params({ prefix })).map((r) => r.key);
   }
 
   delete(key: string): boolean {
     this.checkKey(key);
+    const st = this.statements();
+    if (st.remove) return st.remove.run(this.params({ key })).changes > 0;
+    // in a run: a deletion is a staged row too (value NULL), over whatever is stored
     return this.db.transaction(() => {
-      const existed = this.get(key) !== null;
-      if (this.run !== null) this.write(key, null);
-      else this.db.prepare('DELETE FROM plugin_storage WHERE account_id = ? AND plugin_id = ? AND key = ?').run(this.accountId, this.pluginId, key);
+      const existed = st.get.get(this.params({ key })) !== undefined;
+      st.write.run({ ...this.params({ key }), value: null });
       return existed;
     }).immediate();
   }
+}
 
-  private write(key: string, value: string | null): void {
-    if (this.run === null) {
-      this.db
-        .prepare('INSERT INTO plugin_storage (account_id, plugin_id, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
-        .run(this.accountId, this.pluginId, key, value);
-    } else {
-      this.db
-        .prepare('INSERT INTO plugin_storage_staged (job_id, attempt, account_id, plugin_id, key, value) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
-        .run(this.run.jobId, this.run.attempt, this.accountId, this.pluginId, key, value);
-    }
-  }
+interface ViewStatements {
+  get: Database.Statement<[Record<string, unknown>], { value: string }>;
+  /** Keys and bytes as the call sees them, and the bytes `@key` holds now (null: none). */
+  usage: Database.Statement<[Record<string, unknown>], { keys: number; bytes: number | null; old: number | null }>;
+  list: Database.Statement<[Record<string, unknown>], { key: string }>;
+  write: Database.Statement<[Record<string, unknown>]>;
+  /** Outside a run only: one DELETE. */
+  remove: Database.Statement<[Record<string, unknown>]> | null;
+}
+
+// Storage is called many times a plugin call and a PluginStorage is made per call: the
+// statements are prepared once per connection (the V8 child keeps its connections too).
+const STATEMENTS = new WeakMap<Db, { stored: ViewStatements; staged: ViewStatements }>();
+
+function storageStatements(db: Db): { stored: ViewStatements; staged: ViewStatements } {
+  let both = STATEMENTS.get(db);
+  if (both) return both;
+  // The namespace as a call sees it, as (key, value): the stored rows, and in a run of a job
+  // the run's own writes over them (a NULL value: deleted).
+  const stored = 'SELECT key, value FROM plugin_storage WHERE account_id = @account AND plugin_id = @plugin';
+  const staged = `${stored} AND key NOT IN (SELECT key FROM plugin_storage_staged WHERE job_id = @job AND attempt = @attempt AND account_id = @account AND plugin_id = @plugin)
+    UNION ALL
+    SELECT key, value FROM plugin_storage_staged WHERE job_id = @job AND attempt = @attempt AND account_id = @account AND plugin_id = @plugin AND value IS NOT NULL`;
+  const over = (view: string, write: string, remove: string | null): ViewStatements => ({
+    get: db.prepare(`SELECT value FROM (${view}) WHERE key = @key`),
+    usage: db.prepare(
+      `SELECT COUNT(*) AS keys, SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))) AS bytes,
+              SUM(CASE WHEN key = @key THEN length(CAST(key AS BLOB)) + length(CAST(value AS BLOB)) END) AS old FROM (${view})`,
+    ),
+    list: db.prepare(`SELECT key FROM (${view}) WHERE substr(key, 1, length(@prefix)) = @prefix ORDER BY key`),
+    write: db.prepare(write),
+    remove: remove === null ? null : db.prepare(remove),
+  });
+  both = {
+    stored: over(
+      stored,
+      'INSERT INTO plugin_storage (account_id, plugin_id, key, value) VALUES (@account, @plugin, @key, @value) ON CONFLICT DO UPDATE SET value = excluded.value',
+      'DELETE FROM plugin_storage WHERE account_id = @account AND plugin_id = @plugin AND key = @key',
+    ),
+    staged: over(
+      staged,
+      'INSERT INTO plugin_storage_staged (job_id, attempt, account_id, plugin_id, key, value) VALUES (@job, @attempt, @account, @plugin, @key, @value) ON CONFLICT DO UPDATE SET value = excluded.value',
+      null,
+    ),
+  };
+  STATEMENTS.set(db, both);
+  return both;
 }
 
 /**

@@ -3,6 +3,7 @@
 // the KPI jobs in ONE transaction — a corrupt file or a crash leaves the database as it was.
 // The same bytes twice are a duplicate, not a second session.
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RaceError } from '../../src-shared/errors.ts';
@@ -113,11 +114,14 @@ function splitLapsBy(session: ImportedSession, gateInput: GateInput | undefined,
   return { laps: lapsFromCrossings(gateCrossings(track, gate), durationS), source: gateInput ? USER_GATE : `gps gate (${session.gate!.source})`, gate, warnings };
 }
 
+/** Laps as an import outcome gives them. */
+const lapSummaries = (laps: Lap[]): ImportOutcome['laps'] => laps.map((l) => ({ number: l.number, startS: l.startS, timeS: l.timeS, kind: l.kind }));
+
 /** What a session split with a gate its user gave records as its lap source. */
 const USER_GATE = 'gps gate (given)';
 
 /** An error SQLite gave (a lock, a full disk), as opposed to a fault in this code. */
-const isSqliteError = (e: unknown) => typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('SQLITE_');
+const isSqliteError = (e: unknown): e is InstanceType<typeof Database.SqliteError> => e instanceof Database.SqliteError;
 
 /** Thrown inside the import's transaction to roll it back: the file is already stored. */
 class DuplicateFile extends Error {
@@ -139,11 +143,11 @@ export class TelemetryImporter {
   private readonly deleteLaps;
   private readonly insertLap;
 
-  constructor(db: Db, plugins: PluginService) {
+  constructor(db: Db, plugins: PluginService, jobs = new JobQueue(db)) {
     this.db = db;
     this.plugins = plugins;
     this.channels = new ChannelStore(db);
-    this.jobs = new JobQueue(db);
+    this.jobs = jobs;
     this.findAttachment = db.prepare<[string, string], { sessionId: string | null; format: string }>(
       'SELECT s.id AS sessionId, a.format FROM attachments a LEFT JOIN sessions s ON s.attachment_id = a.id WHERE a.account_id = ? AND a.sha256 = ?',
     );
@@ -191,7 +195,8 @@ export class TelemetryImporter {
     if (!importer) {
       return duplicate() ?? { file: displayPath, status: 'failed', error: { message: `${displayPath}: not a logger file Race can read (the content matches none of the known formats)`, offset: 0 } };
     }
-    // A slow parse is not spent on a file already stored.
+    // A slow parse is not spent on a file already stored. (So only a format with a cheap parse
+    // reaches the duplicate check knowing the files beside it: .ld, whose .ldx gives laps.)
     if (!importer.cheapParse) {
       const dup = duplicate();
       if (dup) return dup;
@@ -253,8 +258,7 @@ export class TelemetryImporter {
       if (e instanceof DuplicateFile) return besides.length && !options.gate && e.outcome.sessionId ? this.lapsFromBeside(e.outcome, e.outcome.sessionId, split, besides, kpiPlugins, accountId) : e.outcome;
       if (!isSqliteError(e)) throw e;
       // The transaction rolled back: nothing of this file is stored, and the next file goes on.
-      const busy = (e as { code?: string }).code === 'SQLITE_BUSY';
-      const why = busy ? 'the database is locked by another Race writing to it; try again when it is done' : (e as Error).message;
+      const why = e.code === 'SQLITE_BUSY' ? 'the database is locked by another Race writing to it; try again when it is done' : e.message;
       return { file: displayPath, status: 'failed', format: importer.format, error: { message: `${displayPath}: ${importer.format}: could not be stored (${why})` } };
     }
 
@@ -264,7 +268,7 @@ export class TelemetryImporter {
       sessionId,
       format: session.format,
       channels: session.channels.length,
-      laps: split.laps.map((l) => ({ number: l.number, startS: l.startS, timeS: l.timeS, kind: l.kind })),
+      laps: lapSummaries(split.laps),
       warnings,
     };
   }
@@ -286,11 +290,11 @@ export class TelemetryImporter {
       if (!replaced) return outcome;
     } catch (e) {
       if (!isSqliteError(e)) throw e;
-      return { ...outcome, warnings: [`already imported; its laps could not be taken from ${besides.join(', ')} beside it (${(e as Error).message})`] };
+      return { ...outcome, warnings: [`already imported; its laps could not be taken from ${besides.join(', ')} beside it (${e.message})`] };
     }
     return {
       ...outcome,
-      laps: split.laps.map((l) => ({ number: l.number, startS: l.startS, timeS: l.timeS, kind: l.kind })),
+      laps: lapSummaries(split.laps),
       warnings: [`already imported; its laps are now from ${split.source} (${besides.join(', ')} beside it), and its KPIs are computed again`],
     };
   }

@@ -30,7 +30,7 @@ export interface ScaledSamples {
 
 export const RAW_BYTES: Record<RawType, number> = { i8: 1, i16: 2, i32: 4, f32: 4 };
 
-export function rawArray(type: RawType, buffer: ArrayBufferLike, byteOffset: number, length: number): RawArray {
+function rawArray(type: RawType, buffer: ArrayBufferLike, byteOffset: number, length: number): RawArray {
   switch (type) {
     case 'i8':
       return new Int8Array(buffer, byteOffset, length);

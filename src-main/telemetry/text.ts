@@ -27,7 +27,8 @@ export function splitLines(text: string): string[] {
  * whole.
  */
 export function cutLastLine(text: string, lines: readonly string[]): { line: number; fields: number; expected: number } | null {
-  if (lines.length < 2 || /[\r\n]$/.test(text)) return null;
+  const end = text.charCodeAt(text.length - 1);
+  if (lines.length < 2 || end === 10 || end === 13) return null;
   const last = lines[lines.length - 1]!;
   const before = lines[lines.length - 2]!;
   if (last.trimStart().startsWith('#')) return null;

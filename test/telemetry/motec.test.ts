@@ -3,6 +3,7 @@
 // the ground truth in their SOURCES.md when present; generated fixtures (test/support/write-motec)
 // check exact round trips; fuzzing checks that broken files end in an ImportError, never a crash
 // or a hang.
+import { importErrorOf } from '../support/import-error.ts';
 import { mulberry32 } from '../support/prng.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -481,15 +482,7 @@ describe('generated MoTeC .ld', () => {
     const bytes = writeMotecLd(knownSession());
     const v = new DataView(bytes.buffer);
     const meta = v.getUint32(8, true);
-    const fail = (b: Uint8Array): ImportError => {
-      try {
-        motecLdImporter.parse(b, ctxFor('x.ld'));
-      } catch (e) {
-        expect(e).toBeInstanceOf(ImportError);
-        return e as ImportError;
-      }
-      throw new Error('parsed');
-    };
+    const fail = (b: Uint8Array) => importErrorOf(() => motecLdImporter.parse(b, ctxFor('x.ld')));
     let e = fail(bytes.subarray(0, 100));
     expect(e.message).toMatch(/^motec-ld: file ends inside the file header .*\(byte offset 100\)$/);
     e = fail(bytes.subarray(0, bytes.length - 1));
@@ -620,15 +613,7 @@ describe('generated MoTeC CSV', () => {
   it('a file cut inside its last row, and structural problems, are ImportErrors with a line', () => {
     const { bytes } = knownCsv();
     const text = new TextDecoder().decode(bytes);
-    const fail = (t: string): ImportError => {
-      try {
-        motecCsvImporter.parse(new TextEncoder().encode(t), ctxFor('x.csv'));
-      } catch (e) {
-        expect(e).toBeInstanceOf(ImportError);
-        return e as ImportError;
-      }
-      throw new Error('parsed');
-    };
+    const fail = (t: string) => importErrorOf(() => motecCsvImporter.parse(new TextEncoder().encode(t), ctxFor('x.csv')));
     // truncated: the last row stops at its third field
     const rows = text.replace(/\r\n$/, '').split('\r\n');
     const last = rows[rows.length - 1]!;
@@ -764,7 +749,9 @@ describe('fuzzing: every broken file is parsed or an ImportError, quickly', () =
       const base = sample(rel);
       const hot = text ? 2500 : new DataView(base.buffer, base.byteOffset).getUint32(0x0c, true) + 64;
       const stats = fuzz(importer, base, n, rel.length * 7919, hot, text, rel.split('/').pop()!);
-      expect(stats.ok + stats.errors).toBe(n);
+      // (fuzz() throws on anything but a session or an ImportError) both outcomes occur
+      expect(stats.errors, rel).toBeGreaterThan(0);
+      expect(stats.ok, rel).toBeGreaterThan(0);
       // "no hang": a bound, not a speed target (as for every other fuzz run)
       expect(stats.slowestMs, rel).toBeLessThan(5000);
     }

@@ -29,8 +29,8 @@ import {
   writeTrackAddictCsv,
   type RaceChronoSpec,
 } from '../support/write-text-formats.ts';
-
 import { aimRs2, aimRs3, aimSemicolon, lin, raceCapture, raceChrono, trackAddict } from '../support/text-fixtures.ts';
+import { importErrorOf } from '../support/import-error.ts';
 
 const SAMPLES = join(import.meta.dirname, '../../../shared/telemetry-samples');
 
@@ -379,12 +379,9 @@ describe('generated fixtures: write → read back', () => {
   it('RaceChrono Format 1/2 asks for a v3 export', () => {
     const bytes = writeRaceChronoCsv({ ...raceChrono, format: 2 });
     expect(() => raceChronoCsvImporter.parse(bytes, ctx)).toThrow(ImportError);
-    try {
-      raceChronoCsvImporter.parse(bytes, ctx);
-    } catch (e) {
-      expect((e as ImportError).line).toBe(2);
-      expect((e as Error).message).toMatch(/CSV \(v3\)/);
-    }
+    const e = importErrorOf(() => raceChronoCsvImporter.parse(bytes, ctx));
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(/CSV \(v3\)/);
   });
 
   for (const lap0StartS of [0, -0.3]) {
@@ -557,15 +554,9 @@ describe('corrupted rows are dropped, not fatal', () => {
     expectChannel(ch(s, 'Speed (Km/h)'), lin(40, 1), 1e-6);
     const cut = [...whole];
     cut[cut.length - 1] = cut[cut.length - 1]!.slice(0, 9);
-    let error: unknown;
-    try {
-      trackAddictCsvImporter.parse(latin1(cut.join('\n')), ctx);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ImportError);
-    expect((error as ImportError).line).toBe(cut.length);
-    expect((error as ImportError).message).toMatch(new RegExp(`^trackaddict-csv: the file ends inside line ${cut.length}, after \\d+ of the \\d+ fields`));
+    const error = importErrorOf(() => trackAddictCsvImporter.parse(latin1(cut.join('\n')), ctx));
+    expect(error.line).toBe(cut.length);
+    expect(error.message).toMatch(new RegExp(`^trackaddict-csv: the file ends inside line ${cut.length}, after \\d+ of the \\d+ fields`));
   });
 });
 

@@ -5,6 +5,7 @@ import { mulberry32 } from '../support/prng.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importErrorOf } from '../support/import-error.ts';
 import { iRacingIbtImporter, lapMarkers } from '../../src-main/telemetry/formats/iracing-ibt.ts';
 import { vboImporter } from '../../src-main/telemetry/formats/vbo.ts';
 import { gateCrossings, realFixes } from '../../src-main/telemetry/laps.ts';
@@ -265,20 +266,11 @@ describe('VBO generated fixtures', () => {
   it('errors name the line', () => {
     const noData = new TextEncoder().encode('File created on 01/02/2020 at 10:00:00\r\n[header]\r\ntime\r\n');
     expect(() => vboImporter.parse(noData, ctx)).toThrowError(ImportError);
-    try {
-      vboImporter.parse(noData, ctx);
-    } catch (e) {
-      expect((e as ImportError).line).toBeTypeOf('number');
-      expect((e as ImportError).format).toBe('vbo');
-    }
+    const e = importErrorOf(() => vboImporter.parse(noData, ctx));
+    expect(e.line).toBeTypeOf('number');
+    expect(e.format).toBe('vbo');
     const noTime = new TextEncoder().encode('File created on 01/02/2020 at 10:00:00\n[column names]\nsats lat long\n[data]\n1 2 3\n');
-    try {
-      vboImporter.parse(noTime, ctx);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ImportError);
-      expect((e as ImportError).line).toBe(3);
-    }
+    expect(importErrorOf(() => vboImporter.parse(noTime, ctx)).line).toBe(3);
   });
 });
 
@@ -349,21 +341,10 @@ describe('iRacing .ibt generated fixtures', () => {
     expect(s.warnings.join('\n')).toMatch(/record count/);
     const L = ibtLayout(truth.file);
     const cut = bytes.subarray(0, L.bufOffset + 10 * L.bufLen + 5);
-    try {
-      iRacingIbtImporter.parse(cut, ctx);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ImportError);
-      expect((e as ImportError).offset).toBe(L.bufOffset + 10 * L.bufLen);
-    }
-    try {
-      iRacingIbtImporter.parse(bytes.subarray(0, 300), ctx);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ImportError);
-      expect((e as ImportError).offset).toBe(144);
-      expect((e as ImportError).message).toMatch(/byte offset 144/);
-    }
+    expect(importErrorOf(() => iRacingIbtImporter.parse(cut, ctx)).offset).toBe(L.bufOffset + 10 * L.bufLen);
+    const short = importErrorOf(() => iRacingIbtImporter.parse(bytes.subarray(0, 300), ctx));
+    expect(short.offset).toBe(144);
+    expect(short.message).toMatch(/byte offset 144/);
   });
 });
 

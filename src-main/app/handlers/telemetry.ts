@@ -50,8 +50,8 @@ function progressReporting(services: Services, progressId: string | undefined, f
 
 export function telemetryHandlers(services: Services): HandlerSlice<'sessions.import' | 'sessions.upload' | 'sessions.laps' | 'sessions.kpis' | 'sessions.channels' | 'sessions.samples' | 'sessions.math' | 'sessions.resplit'> {
   const { db } = services;
-  // Read on every refresh of a lap table (the UI polls while KPI jobs run): prepared once,
-  // and the jobs looked up by their session, not scanned.
+  // Read on every refresh of a lap table (the UI polls while KPI jobs run): prepared once;
+  // the session's unfinished jobs come from JobQueue.forSession (its index, not a scan).
   const lapRows = db.prepare<[string], LapRow>('SELECT number, start_s, end_s, time_ms, kind FROM laps WHERE session_id = ? ORDER BY number');
   const kpiRows = db.prepare<[string], LapKpi>('SELECT lap_number AS lap, plugin_id AS plugin, name, value, unit, better FROM kpi_results WHERE session_id = ? ORDER BY lap_number, plugin_id, name');
   // Another account's session does not exist as far as the caller can tell.
@@ -81,7 +81,7 @@ export function telemetryHandlers(services: Services): HandlerSlice<'sessions.im
     },
     'sessions.kpis': ({ sessionId }, call) => {
       requireSession(sessionId, call);
-      const jobs = services.jobs.forSession<Partial<KpiJobPayload>>(sessionId, accountFor(call)).filter((j) => j.status !== 'done');
+      const jobs = services.jobs.forSession<Partial<KpiJobPayload>>(sessionId, accountFor(call), { unfinished: true });
       const pending = jobs.filter((j) => j.status !== 'failed').length;
       const failed = jobs.filter((j) => j.status === 'failed').map((j) => ({ plugin: j.payload.pluginId ?? '', error: j.lastError ?? '' }));
       return { pending, failed, kpis: kpiRows.all(sessionId) };

@@ -1,5 +1,6 @@
 import { formatLapTime } from '../../../src-shared/format.ts';
 import { parseGate } from '../../telemetry/laps.ts';
+import { f64Extremes } from '../../store/channels.ts';
 import type { ImportOutcome } from '../../telemetry/import.ts';
 import { UsageError } from '../context.ts';
 import { renderTable } from '../table.ts';
@@ -190,13 +191,8 @@ export const channelsCommand: Command = {
 
 /** Sample count and range of some samples (NaN is a missing sample, left out of the range). */
 function extent(samples: Float64Array): { samples: number; min: number | null; max: number | null } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of samples) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { samples: samples.length, min: min <= max ? min : null, max: min <= max ? max : null };
+  const { min, max, missing } = f64Extremes(samples);
+  return missing < samples.length ? { samples: samples.length, min, max } : { samples: samples.length, min: null, max: null };
 }
 
 /**

@@ -263,16 +263,19 @@ export function textParser(
     const at = { line: 0 };
     return guarded(format, at, () => {
       ctx.progress(0, bytes.length);
-      const text = decodeText(bytes);
-      const lines = splitLines(text);
-      rejectCutFile(format, text, lines);
-      return inner(lines, ctx, at, bytes.length);
+      return inner(textLines(format, bytes), ctx, at, bytes.length);
     });
   };
 }
 
-/** A file that ends inside a row is truncated: an error naming that line, not a short last row. */
-export function rejectCutFile(format: string, text: string, lines: readonly string[]): void {
+/**
+ * A text log's lines, decoded; a file that ends inside a row is truncated: an ImportError
+ * naming that line, not a short last row.
+ */
+export function textLines(format: string, bytes: Uint8Array): string[] {
+  const text = decodeText(bytes);
+  const lines = splitLines(text);
   const cut = cutLastLine(text, lines);
   if (cut) throw new ImportError(format, `the file ends inside line ${cut.line}, after ${cut.fields} of the ${cut.expected} fields the line before has (truncated?)`, { line: cut.line });
+  return lines;
 }

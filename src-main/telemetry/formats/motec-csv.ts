@@ -1,10 +1,10 @@
 // MoTeC i2 "Export Data" CSV: 12 key/value metadata rows (two pairs a row), the beacon markers
 // in one cell, blank lines, the channel-name row (Time, Distance, …), the unit row, blank lines,
 // then quoted numeric rows at one common rate. Layout: shared/research/telemetry-formats.md §1.9.
-import { decodeText, parseNumberCell, splitCsvLine, splitLines } from '../text.ts';
+import { parseNumberCell, splitCsvLine } from '../text.ts';
 import { emptyMetadata, ImportError, uniqueNames, type ImportContext, type ImportedChannel, type ImportedSession, type Importer } from '../model.ts';
 import { findGpsChannels, isoLocal } from './motec-ld.ts';
-import { headText, rejectCutFile } from './grid.ts';
+import { headText, textLines } from './grid.ts';
 
 const FORMAT = 'motec-csv';
 /** The name row must appear within this many lines (12 metadata rows + blanks in practice). */
@@ -78,9 +78,7 @@ function median(xs: number[]): number {
 }
 
 function parseCsv(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
-  const text = decodeText(bytes);
-  const lines = splitLines(text);
-  rejectCutFile(FORMAT, text, lines);
+  const lines = textLines(FORMAT, bytes);
   const warnings: string[] = [];
   const meta = new Map<string, MetaValue>();
 

@@ -15,8 +15,8 @@ import {
   type ImportedSession,
   type Importer,
 } from '../model.ts';
-import { decodeText, parseNumberCell, splitLines } from '../text.ts';
-import { rejectCutFile } from './grid.ts';
+import { parseNumberCell } from '../text.ts';
+import { textLines } from './grid.ts';
 
 const FORMAT = 'vbo';
 
@@ -235,9 +235,7 @@ interface Column {
 function parse(bytes: Uint8Array, ctx: ImportContext): ImportedSession {
   const warnings: string[] = [];
   ctx.progress(0, bytes.length);
-  const text = decodeText(bytes);
-  const lines = splitLines(text);
-  rejectCutFile(FORMAT, text, lines);
+  const lines = textLines(FORMAT, bytes);
   if (lines.length === 0 || lines.every((l) => l.trim() === '')) throw new ImportError(FORMAT, 'the file is empty', { line: 1 });
 
   // -- sections
